@@ -1,0 +1,60 @@
+/**
+ * The inputs of the decision core, independent of how the policy files are
+ * written: `policy/` compiles YAML into these shapes, `identity/` supplies
+ * contractors, and later the request workflow supplies grants.
+ */
+
+/** Actions a grant can name. Protocols map what they see onto these. */
+export const ACTIONS = ['read', 'write', 'ddl', 'admin'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface ResourceInfo {
+  readonly name: string;
+  readonly kind: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Selects resources by name, by labels (all must match), or both (either matches). */
+export interface ResourceSelector {
+  readonly names?: readonly string[];
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface AccessRule {
+  readonly resources: ResourceSelector;
+  readonly actions: readonly Action[];
+}
+
+export interface RoleInfo {
+  readonly name: string;
+  readonly grants: readonly AccessRule[];
+  /** Deny rules beat every allow, from this role or any other. */
+  readonly denies: readonly AccessRule[];
+  /** Longest a single session under this role may last, in ms; null = no limit beyond the others. */
+  readonly maxSessionMs: number | null;
+}
+
+export interface ContractorInfo {
+  readonly email: string;
+  readonly roles: readonly string[];
+  /** Engagement end, exclusive, ms since the epoch. */
+  readonly untilAt: number;
+  readonly status: 'active' | 'offboarded';
+}
+
+/** A time-bound grant from an approved request (the request workflow fills this in later). */
+export interface GrantInfo {
+  readonly id: string;
+  readonly email: string;
+  readonly resource: string;
+  readonly actions: readonly Action[];
+  readonly startsAt: number;
+  readonly expiresAt: number;
+}
+
+export interface AccessModel {
+  readonly resources: readonly ResourceInfo[];
+  readonly roles: readonly RoleInfo[];
+  readonly contractors: readonly ContractorInfo[];
+  readonly grants: readonly GrantInfo[];
+}

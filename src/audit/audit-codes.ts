@@ -1,0 +1,41 @@
+/**
+ * Stable audit event codes. Success and failure of the same moment have
+ * distinct codes, so a SIEM rule never has to parse a message. Append new codes;
+ * never rename or reuse one.
+ */
+export const AUDIT_CODES = {
+  SERVER_STARTED: { outcome: 'success', description: 'A Stint server process started.' },
+  SERVER_STOPPED: { outcome: 'success', description: 'A Stint server process stopped cleanly.' },
+
+  AUTH_SUCCEEDED: { outcome: 'success', description: 'A token was accepted.' },
+  AUTH_TOKEN_MISSING: { outcome: 'failure', description: 'A request carried no token.' },
+  AUTH_TOKEN_UNKNOWN: { outcome: 'failure', description: 'A presented token matches no token on record.' },
+  AUTH_TOKEN_EXPIRED: { outcome: 'failure', description: 'A presented token is past its expiry.' },
+  AUTH_TOKEN_REVOKED: { outcome: 'failure', description: 'A presented token was revoked.' },
+  AUTH_SUBJECT_INACTIVE: { outcome: 'failure', description: 'A valid token belongs to an offboarded contractor or one whose engagement ended.' },
+
+  ACCESS_ALLOWED: { outcome: 'success', description: 'An access decision allowed an action.' },
+  ACCESS_DENIED: { outcome: 'failure', description: 'An access decision denied an action.' },
+  API_FORBIDDEN: { outcome: 'failure', description: 'An authenticated caller’s role does not allow an API operation.' },
+
+  POLICY_APPLIED: { outcome: 'success', description: 'A policy was applied; carries its digest and diff.' },
+  POLICY_APPLY_FAILED: { outcome: 'failure', description: 'An attempt to apply a policy was refused (invalid or conflicting).' },
+  POLICY_RELOAD_REJECTED: { outcome: 'failure', description: 'A changed policy file on disk was invalid; the last good policy stays in force.' },
+
+  CONTRACTOR_ADDED: { outcome: 'success', description: 'A contractor was added (from the files or an accepted invite).' },
+  CONTRACTOR_UPDATED: { outcome: 'success', description: 'A contractor’s roles, engagement end or details changed.' },
+  CONTRACTOR_REMOVED: { outcome: 'success', description: 'A contractor was removed by a policy apply; their tokens were revoked.' },
+
+  INVITE_CREATED: { outcome: 'success', description: 'An invite was issued.' },
+  INVITE_ACCEPTED: { outcome: 'success', description: 'An invite was exchanged for a token.' },
+  INVITE_REJECTED: { outcome: 'failure', description: 'An invite code was unknown, expired or already used.' },
+
+  TOKEN_CREATED: { outcome: 'success', description: 'An access token was issued.' },
+  TOKEN_CREATE_REFUSED: { outcome: 'failure', description: 'A token request was refused (unknown subject, engagement ended, bad TTL).' },
+  TOKEN_REVOKED: { outcome: 'success', description: 'An access token was revoked.' },
+  ADMIN_TOKEN_BOOTSTRAPPED: { outcome: 'success', description: 'The first admin token was created or taken from STINT_ADMIN_TOKEN.' },
+
+  AUDIT_EXPORTED: { outcome: 'success', description: 'Audit events were exported.' },
+} as const satisfies Record<string, { outcome: 'success' | 'failure'; description: string }>;
+
+export type AuditCode = keyof typeof AUDIT_CODES;

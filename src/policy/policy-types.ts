@@ -1,0 +1,84 @@
+/**
+ * What the rest of Stint sees of a policy once the files are read and
+ * validated. `policy-load.ts` produces these; the decision core, the plan and
+ * the proxies consume them. Secrets appear only as references (`env:NAME`,
+ * `file:/path`), never as values.
+ */
+import type { ResourceInfo, RoleInfo } from '../access/access-model.ts';
+
+/** One policy file as read from disk or sent to the API. `path` is relative to the --config root. */
+export interface PolicyFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** Who is the source of truth for contractors. */
+export type ContractorsOwner = 'files' | 'api';
+
+export interface PolicySettings {
+  /** `files`: contractors come only from the files; one added through the API is drift. `api`: invites add them. */
+  readonly contractorsOwner: ContractorsOwner;
+  readonly inviteTtlMs: number;
+  /** Longest lifetime of a token issued without an explicit TTL (still capped by the engagement end). */
+  readonly tokenTtlMs: number;
+  /** Engagement length for an invite that names no end date. */
+  readonly defaultEngagementMs: number;
+}
+
+/** A secret reference: resolved only where it is used, never stored or logged resolved. */
+export type SecretRef = `env:${string}` | `file:${string}`;
+
+export interface ResourceCredentials {
+  readonly user: string;
+  readonly password?: SecretRef;
+}
+
+export interface ResourceSpec extends ResourceInfo {
+  /** host:port of the real target. */
+  readonly address: string;
+  readonly database?: string;
+  readonly credentials?: ResourceCredentials;
+}
+
+export interface FileContractor {
+  readonly email: string;
+  readonly name: string;
+  readonly company: string;
+  readonly sponsor: string;
+  readonly roles: readonly string[];
+  /** Engagement end, exclusive (a bare date means through that day, UTC). */
+  readonly untilAt: number;
+}
+
+export const STAFF_ROLES = ['admin', 'approver', 'auditor'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface StaffMember {
+  readonly email: string;
+  readonly roles: readonly StaffRole[];
+  readonly groups: readonly string[];
+}
+
+export interface CompiledPolicy {
+  readonly settings: PolicySettings;
+  readonly resources: readonly ResourceSpec[];
+  readonly roles: readonly RoleInfo[];
+  readonly contractors: readonly FileContractor[];
+  readonly staff: readonly StaffMember[];
+}
+
+/** A non-fatal finding, e.g. a secret reference whose environment variable is not set here. */
+export interface PolicyWarning {
+  readonly message: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly field?: string;
+}
+
+export interface LoadedPolicy {
+  readonly compiled: CompiledPolicy;
+  /** SHA-256 (hex) over the canonical JSON of `compiled`: equal policies have equal digests whatever the file layout. */
+  readonly digest: string;
+  readonly files: readonly PolicyFile[];
+  readonly warnings: readonly PolicyWarning[];
+}

@@ -1,0 +1,20 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { StoreEngine } from '../store.ts';
+import * as initial from './migration-001-initial.ts';
+
+/** Written out in order, not discovered from the file system, so bundling and review stay simple. */
+function migrationsFor(engine: StoreEngine): Record<string, Migration> {
+  return {
+    '001-initial': { up: (db) => initial.up(db, engine) },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, engine: StoreEngine): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrationsFor(engine)) };
+  const migrator = new Migrator({ db, provider, migrationTableName: 'stint_migrations', migrationLockTableName: 'stint_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`store migration ${failed} failed`, { cause: error });
+  }
+}
