@@ -82,3 +82,20 @@ export interface LoadedPolicy {
   readonly files: readonly PolicyFile[];
   readonly warnings: readonly PolicyWarning[];
 }
+
+/** A contractor as the store holds it: from the files or from an accepted invite. */
+export interface ContractorRecord extends FileContractor {
+  readonly source: 'files' | 'api';
+  readonly status: 'active' | 'offboarded';
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly offboardedAt: number | null;
+}
+
+/** What is in force on the server now: the basis of `plan` and `drift`. */
+export interface RunningState {
+  /** The last applied policy, or null before the first apply. */
+  readonly applied: { readonly digest: string; readonly compiled: CompiledPolicy } | null;
+  /** Every contractor on record, active or offboarded. */
+  readonly contractors: readonly ContractorRecord[];
+}
