@@ -10,7 +10,11 @@ export interface StoreLocation {
   readonly dataDir: string;
 }
 
-/** Opens (and migrates) the store named by the configuration, with an error people can act on. */
+/**
+ * Opens (and migrates) the store named by the configuration, with an error
+ * people can act on. `readonly` opens an existing store as it is (e.g. an
+ * auditor's copy) without creating or migrating anything.
+ */
 export async function openStore(location: StoreLocation, options: { readonly?: boolean } = {}): Promise<Store> {
   const { url } = location;
   try {
@@ -18,7 +22,7 @@ export async function openStore(location: StoreLocation, options: { readonly?: b
       if (!/^postgres(ql)?:\/\//.test(url)) {
         throw new StintError('STINT_ERR_CONFIG', `The store URL "${redactUrl(url)}" is not supported; use postgres://user@host:port/db or omit it for the embedded store.`);
       }
-      return await openPostgresStore(url);
+      return await openPostgresStore(url, { migrate: options.readonly !== true });
     }
     return await openSqliteStore(location.dataDir, options);
   } catch (error) {

@@ -1,0 +1,20 @@
+import type { ApiRoute } from '../api-route.ts';
+import type { ApiServices } from '../api-services.ts';
+import { auditRoutes } from './audit-routes.ts';
+import { contractorRoutes } from './contractor-routes.ts';
+import { healthRoutes } from './health-routes.ts';
+import { inviteRoutes } from './invite-routes.ts';
+import { policyRoutes } from './policy-routes.ts';
+import { tokenRoutes } from './token-routes.ts';
+
+/** Every route of the API, written out in one place. */
+export function allRoutes(services: ApiServices): ApiRoute[] {
+  return [
+    ...healthRoutes(services),
+    ...policyRoutes(services),
+    ...contractorRoutes(services),
+    ...inviteRoutes(services),
+    ...tokenRoutes(services),
+    ...auditRoutes(services),
+  ];
+}

@@ -1,0 +1,239 @@
+/**
+ * The shape of ONE policy file, as a zod schema. It is the single source for
+ * validation, for the JSON Schema editors use (every field carries a
+ * description), and for the hints behind each error's `fix`.
+ *
+ * Checks that need more than one field or more than one file (undeclared
+ * roles, duplicates across files) live in policy-references.ts and
+ * policy-merge.ts; this file only knows what one value may look like.
+ */
+import { z } from 'zod';
+import { ACTIONS } from '../access/access-model.ts';
+import { tryParseDuration } from '../time/duration.ts';
+import { tryParseEndInstant } from '../time/instant.ts';
+import { STAFF_ROLES } from './policy-types.ts';
+import { secretRefProblem } from './policy-secrets.ts';
+
+/** Extra help attached to a schema node: the `fix` an error there suggests, and what to call its values. */
+export interface FieldHint {
+  readonly fix?: string;
+  readonly noun?: string;
+}
+
+export const policyHints = z.registry<FieldHint>();
+
+export const RESOURCE_KINDS = ['postgres'] as const;
+export const CONTRACTOR_OWNERS = ['files', 'api'] as const;
+
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const LABEL_KEY_PATTERN = /^[a-z0-9][a-z0-9_.-]*$/;
+const DURATION_PATTERN = '^(\\d+(ms|s|m|h|d|w))+$';
+const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$';
+const ADDRESS_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+const SECRET_PATTERN = '^(env:[A-Za-z_][A-Za-z0-9_]*|file:/.+)$';
+
+const NAME_FIX = 'Names use lower-case letters, digits, "-" and "_", start with a letter or digit, and are at most 63 characters.';
+const DURATION_FIX = 'Write a number and a unit (ms, s, m, h, d, w), e.g. 30m, 8h, 72h, 30d or 1h30m.';
+const DATE_FIX = 'Write YYYY-MM-DD (access lasts through that day, UTC) or a full ISO 8601 timestamp with a zone, e.g. 2027-03-31T18:00:00Z.';
+const EMAIL_FIX = 'Write the full email address, e.g. alice@vendor.example.';
+
+function hinted<T extends z.ZodType>(schema: T, description: string, hint: FieldHint = {}): T {
+  const described = schema.describe(description);
+  described.register(policyHints, hint);
+  return described;
+}
+
+function nameSchema(what: string): z.ZodString {
+  return hinted(z.string().regex(NAME_PATTERN), `The ${what} name. ${NAME_FIX}`, { fix: NAME_FIX, noun: `${what} name` });
+}
+
+function durationSchema(description: string): z.ZodString {
+  const schema = z
+    .string()
+    .check((ctx) => {
+      if (tryParseDuration(ctx.value) === undefined) {
+        ctx.issues.push({ code: 'custom', input: ctx.value, message: `"${ctx.value}" is not a duration`, params: { fix: DURATION_FIX } });
+      }
+    })
+    .meta({ pattern: DURATION_PATTERN });
+  return hinted(schema, `${description} A duration such as 30m, 8h, 72h or 30d.`, { fix: DURATION_FIX, noun: 'duration' });
+}
+
+function emailSchema(description: string): z.ZodEmail {
+  return hinted(z.email(), `${description} Compared case-insensitively.`, { fix: EMAIL_FIX, noun: 'email address' });
+}
+
+const untilSchema = hinted(
+  z
+    .string()
+    .check((ctx) => {
+      if (tryParseEndInstant(ctx.value) === undefined) {
+        ctx.issues.push({ code: 'custom', input: ctx.value, message: `"${ctx.value}" is not a date`, params: { fix: DATE_FIX } });
+      }
+    })
+    .meta({ pattern: DATE_PATTERN }),
+  'When the engagement ends: YYYY-MM-DD means through that day (UTC); a timestamp must carry a zone. Access, tokens and sessions end at this instant.',
+  { fix: DATE_FIX, noun: 'date' },
+);
+
+const addressSchema = hinted(
+  z
+    .string()
+    .check((ctx) => {
+      const port = ADDRESS_PATTERN.exec(ctx.value)?.[1];
+      if (port === undefined || Number(port) < 1 || Number(port) > 65535) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          message: `"${ctx.value}" is not a host:port address`,
+          params: { fix: 'Write host:port with a port from 1 to 65535, e.g. db.internal:5432 or "[::1]:5432" (quote IPv6 addresses).' },
+        });
+      }
+    })
+    .meta({ pattern: ADDRESS_PATTERN.source }),
+  'Where the real target listens, as host:port (IPv6 as "[::1]:5432", quoted). Only the gateway connects here.',
+);
+
+const secretRefSchema = hinted(
+  z
+    .string()
+    .check((ctx) => {
+      const problem = secretRefProblem(ctx.value);
+      // The message never repeats the value: it may be a real password written inline.
+      if (problem !== undefined) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem.message, params: { fix: problem.fix } });
+    })
+    .meta({ pattern: SECRET_PATTERN }),
+  'A reference to the password, never the password itself: env:NAME (an environment variable of the gateway) or file:/absolute/path.',
+);
+
+const credentialsSchema = hinted(
+  z.strictObject({
+    user: hinted(z.string().min(1), 'The user the gateway logs in as on the target.'),
+    password: secretRefSchema.optional(),
+  }),
+  'The credential the gateway injects; contractors never see it.',
+);
+
+const labelsSchema = hinted(
+  z.record(
+    hinted(z.string().regex(LABEL_KEY_PATTERN), 'A label key: lower-case letters, digits, ".", "-" and "_".', {
+      fix: 'Label keys use lower-case letters, digits, ".", "-" and "_", and start with a letter or digit.',
+      noun: 'label key',
+    }),
+    hinted(z.string(), 'A label value (text; quote numbers, e.g. "15").', { fix: 'Quote the value so it is text, e.g. version: "15".' }),
+  ),
+  'Labels (key: value text) that roles select resources by.',
+);
+
+const resourceSchema = hinted(
+  z.strictObject({
+    kind: hinted(z.enum(RESOURCE_KINDS), `The protocol of the target. Supported: ${RESOURCE_KINDS.join(', ')}.`, { noun: 'resource kind' }),
+    address: addressSchema,
+    database: hinted(z.string().min(1), 'The database on the target to connect to (defaults to what the client asks for).').optional(),
+    credentials: credentialsSchema.optional(),
+    labels: labelsSchema.optional(),
+  }),
+  'A target contractors reach through the gateway. Clients connect with this resource name as the database name.',
+);
+
+const selectorLabelsSchema = hinted(
+  labelsSchema.check((ctx) => {
+    // An empty selector would match every resource, the opposite of what anyone writing it means.
+    if (Object.keys(ctx.value).length === 0) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: 'An empty label selector would match every resource', params: { fix: 'List at least one label, e.g. labels: { env: dev }, or select by names.' } });
+    }
+  }).meta({ minProperties: 1 }),
+  'Selects every resource carrying ALL of these labels.',
+);
+
+const selectorSchema = hinted(
+  z.strictObject({
+    names: hinted(z.array(hinted(z.string(), 'A declared resource name.')).min(1), 'Selects these resources by name.').optional(),
+    labels: selectorLabelsSchema.optional(),
+  }),
+  'Which resources the rule covers: by names, by labels, or both (a resource matching either is covered). At least one is required.',
+);
+
+const ruleSchema = hinted(
+  z.strictObject({
+    resources: selectorSchema,
+    actions: hinted(
+      z.array(hinted(z.enum(ACTIONS), `An action: ${ACTIONS.join(', ')}.`, { noun: 'action' })).min(1),
+      `What the rule covers: ${ACTIONS.join(', ')}.`,
+      { fix: `List at least one action: ${ACTIONS.join(', ')}.` },
+    ),
+  }),
+  'A rule: some actions on some resources.',
+);
+
+const roleSchema = hinted(
+  z.strictObject({
+    grants: hinted(z.array(ruleSchema), 'What the role allows. Everything not granted is denied.').optional(),
+    deny: hinted(z.array(ruleSchema), 'What the role forbids. A deny beats every allow, from this role or any other the person holds.').optional(),
+    max_session: durationSchema('The longest a single session under this role may last.').optional(),
+  }),
+  'A named bundle of access that contractors are given.',
+);
+
+const contractorSchema = hinted(
+  z.strictObject({
+    name: hinted(z.string().min(1), 'The contractor’s full name.'),
+    company: hinted(z.string(), 'The company the contractor works for (may be left out for freelancers).').optional(),
+    sponsor: emailSchema('The staff member accountable for this contractor.'),
+    roles: hinted(z.array(hinted(z.string().min(1), 'A role declared under roles.')).min(1), 'The roles the contractor holds.', {
+      fix: 'List at least one role declared under roles.',
+    }),
+    until: untilSchema,
+  }),
+  'An external person with time-bound access. The key is their email address.',
+);
+
+const staffSchema = hinted(
+  z.strictObject({
+    name: hinted(z.string().min(1), 'The staff member’s full name.').optional(),
+    roles: hinted(
+      z.array(hinted(z.enum(STAFF_ROLES), `A staff role: ${STAFF_ROLES.join(', ')}.`, { noun: 'staff role' })).min(1),
+      'What the staff member may do in Stint: admin (manage everything), approver (decide access requests), auditor (read the audit log).',
+      { fix: `List at least one of: ${STAFF_ROLES.join(', ')}.` },
+    ),
+    groups: hinted(z.array(hinted(z.string().min(1), 'A group name.')), 'Groups the staff member belongs to (approval rules can name them).').optional(),
+  }),
+  'A member of your own organisation who runs Stint. The key is their email address.',
+);
+
+const settingsSchema = hinted(
+  z.strictObject({
+    contractors: hinted(
+      z.enum(CONTRACTOR_OWNERS),
+      'Who owns the list of contractors: files (default; anyone added another way is drift and removed by apply) or api (invites add contractors; the files may still list some).',
+      { noun: 'contractors owner' },
+    ).optional(),
+    invite_ttl: durationSchema('How long an invite stays valid. Default 72h.').optional(),
+    token_ttl: durationSchema('Longest lifetime of a token issued without an explicit TTL; tokens never outlive the engagement. Default 30d.').optional(),
+    default_engagement: durationSchema('Engagement length for an invite that names no end date. Default 30d.').optional(),
+  }),
+  'Server-wide settings. At most one policy file may contain this section.',
+);
+
+export const policyFileSchema = hinted(
+  z.strictObject({
+    version: hinted(z.literal(1), 'The policy format version. Always 1.', { fix: 'Start every policy file with `version: 1`.' }),
+    settings: settingsSchema.optional(),
+    resources: hinted(z.record(nameSchema('resource'), resourceSchema).nullable(), 'Targets reachable through the gateway, by name.').optional(),
+    roles: hinted(z.record(nameSchema('role'), roleSchema).nullable(), 'Roles contractors can hold, by name.').optional(),
+    contractors: hinted(z.record(emailSchema('The contractor’s email address.'), contractorSchema).nullable(), 'Contractors, by email address.').optional(),
+    staff: hinted(z.record(emailSchema('The staff member’s email address.'), staffSchema).nullable(), 'Staff who administer, approve or audit, by email address.').optional(),
+  }),
+  'One Stint policy file. A policy is one file or a directory of them, merged by section.',
+);
+
+export type PolicyDocument = z.output<typeof policyFileSchema>;
+export type ResourceDocument = z.output<typeof resourceSchema>;
+export type RoleDocument = z.output<typeof roleSchema>;
+export type RuleDocument = z.output<typeof ruleSchema>;
+export type ContractorDocument = z.output<typeof contractorSchema>;
+export type StaffDocument = z.output<typeof staffSchema>;
+export type SettingsDocument = z.output<typeof settingsSchema>;
+
+/** The top-level keys of a policy file, in the order people usually write them. */
+export const POLICY_SECTIONS = ['version', 'settings', 'resources', 'roles', 'contractors', 'staff'] as const;

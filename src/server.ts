@@ -1,0 +1,152 @@
+/**
+ * The composition root: the only place that builds the store, the services and
+ * the listeners and wires them together. Nothing registers itself by import.
+ */
+import type { Logger } from 'pino';
+import { buildApp } from './api/app.ts';
+import { AuditCheckpointer, loadOrCreateSigningKey } from './audit/audit-checkpoint.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { PolicyControl } from './control/policy-control.ts';
+import { StintError } from './errors/stint-error.ts';
+import { ContractorRepository } from './identity/contractor-repository.ts';
+import { InviteService } from './identity/invite-service.ts';
+import { TokenService } from './identity/token-service.ts';
+import { formatListenAddress, type ListenAddress } from './listen-address.ts';
+import { loadPolicyFromPath, watchPolicyPath } from './policy/policy-load.ts';
+import { openStore } from './store/open-store.ts';
+import { systemClock, type Clock } from './time/clock.ts';
+
+export interface ServerOptions {
+  readonly configPath: string;
+  readonly dataDir: string;
+  readonly storeUrl?: string | undefined;
+  readonly listenApi: ListenAddress;
+  /** How people reach the API (invite links); defaults to the listen address. */
+  readonly publicUrl?: string | undefined;
+  /** STINT_ADMIN_TOKEN: an admin token chosen by automation instead of a generated one. */
+  readonly adminToken?: string | undefined;
+  /** Watch the policy files and apply changes (default true). */
+  readonly watch?: boolean;
+  /** How often to pick up policy versions applied by other nodes sharing the store. */
+  readonly refreshMs?: number;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+export interface RunningServer {
+  readonly apiUrl: string;
+  /** Set only when this start created the first admin token: print it once. */
+  readonly createdAdminToken: string | null;
+  readonly policyDigest: string;
+  close(): Promise<void>;
+}
+
+const SYSTEM_ACTOR = 'system:serve';
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  // Fail closed: an unreadable or invalid policy stops the start before anything listens.
+  const initial = await loadPolicyFromPath(options.configPath);
+  for (const warning of initial.warnings) logger.warn({ file: warning.file, line: warning.line, field: warning.field }, warning.message);
+
+  const store = await openStore({ url: options.storeUrl, dataDir: options.dataDir });
+  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close();
+  };
+  try {
+    const signingKey = loadOrCreateSigningKey(options.dataDir);
+    const audit = new AuditLog({ store, clock, logger });
+    closers.push(() => audit.close());
+    const checkpointer = new AuditCheckpointer({ store, log: audit, key: signingKey, clock });
+    checkpointer.start();
+    closers.push(() => checkpointer.stop());
+
+    let policy: PolicyControl | undefined;
+    const currentPolicy = () => policy?.current()?.compiled ?? null;
+    const contractors = new ContractorRepository({ store, clock });
+    const tokens = new TokenService({ store, audit, clock, policy: currentPolicy });
+    const invites = new InviteService({ store, audit, clock, policy: currentPolicy, tokens, contractors });
+    policy = new PolicyControl({ store, audit, clock, contractors, tokens });
+    await policy.refresh();
+
+    await applyIfChanged(policy, options.configPath, logger);
+    const bootstrap = await tokens.ensureAdminToken(options.adminToken === undefined ? {} : { envToken: options.adminToken });
+
+    const app = buildApp({
+      logger,
+      services: {
+        clock,
+        store,
+        audit,
+        policy,
+        contractors,
+        tokens,
+        invites,
+        publicUrl: options.publicUrl ?? `http://${formatListenAddress(options.listenApi)}`,
+        auditTrustedKeys: [signingKey.publicKeyPem],
+      },
+    });
+    await app.listen({ host: options.listenApi.host, port: options.listenApi.port });
+    closers.push(() => app.close());
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.listenApi.port;
+    const apiUrl = `http://${formatListenAddress({ host: options.listenApi.host, port })}`;
+
+    if (options.watch !== false) {
+      const watcher = watchPolicyPath(options.configPath, () => void reloadFromDisk(policy, options.configPath, audit, logger));
+      closers.push(() => watcher.close());
+    }
+    const refresher = setInterval(() => void policy.refresh().catch((error: unknown) => logger.error({ err: error }, 'policy refresh failed')), options.refreshMs ?? 2000);
+    refresher.unref();
+    closers.push(() => clearInterval(refresher));
+
+    await audit.append({
+      code: 'SERVER_STARTED',
+      actor: SYSTEM_ACTOR,
+      summary: `Stint server started on ${apiUrl} with policy ${policy.current()?.digest.slice(0, 12) ?? 'none'}.`,
+      data: { apiUrl, store: store.engine, storeLocation: store.location, pid: process.pid },
+    });
+    closers.push(() =>
+      audit.append({ code: 'SERVER_STOPPED', actor: SYSTEM_ACTOR, summary: `Stint server on ${apiUrl} stopped.`, data: { pid: process.pid } }).then(() => undefined),
+    );
+
+    return {
+      apiUrl,
+      createdAdminToken: bootstrap.created ? (bootstrap.token ?? null) : null,
+      policyDigest: policy.current()?.digest ?? initial.digest,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll().catch((closeError: unknown) => logger.error({ err: closeError }, 'error while shutting down after a failed start'));
+    throw error;
+  }
+}
+
+/** Applies the files when they differ from the running state; a no-op restart writes nothing. */
+async function applyIfChanged(policy: PolicyControl, configPath: string, logger: Logger): Promise<void> {
+  const loaded = await loadPolicyFromPath(configPath);
+  const plan = await policy.plan(loaded.files);
+  if (!plan.hasChanges) return;
+  const result = await policy.apply(loaded.files, SYSTEM_ACTOR);
+  logger.info({ digest: result.digest, version: result.version, changes: result.changes.length }, 'policy applied');
+}
+
+/** On a change on disk: apply a valid policy; refuse an invalid one and keep the last good policy in force. */
+async function reloadFromDisk(policy: PolicyControl, configPath: string, audit: AuditLog, logger: Logger): Promise<void> {
+  try {
+    await applyIfChanged(policy, configPath, logger);
+  } catch (error) {
+    const stint = error instanceof StintError ? error : null;
+    logger.error({ code: stint?.code, details: stint?.details }, `policy change refused, keeping the last good policy: ${stint?.message ?? String(error)}`);
+    await audit
+      .append({
+        code: 'POLICY_RELOAD_REJECTED',
+        actor: SYSTEM_ACTOR,
+        summary: `Changed policy files at ${configPath} were refused; the last good policy stays in force.`,
+        data: { code: stint?.code ?? 'STINT_ERR_INTERNAL', message: stint?.message ?? 'unexpected error', details: stint?.details.slice(0, 50) ?? [] },
+      })
+      .catch((auditError: unknown) => logger.error({ err: auditError }, 'could not record the refused policy change'));
+  }
+}
