@@ -23,16 +23,24 @@ export interface ChainFields {
  * can recompute the chain with a one-line script.
  */
 export function computeEventHash(prevHash: string, fields: ChainFields): string {
-  const body = canonicalJson({
-    seq: fields.seq,
-    ts: fields.ts,
-    code: fields.code,
-    outcome: fields.outcome,
-    actor: fields.actor,
-    resource: fields.resource,
-    subject: fields.subject,
-    summary: fields.summary,
-    data: fields.data,
-  });
+  return hashChainBody(prevHash, chainBody(fields, canonicalJson(fields.data)));
+}
+
+/**
+ * The canonical JSON the hash covers, built around data that is already in
+ * canonical form. The writer serialises `data` once for storage and reuses it
+ * here instead of sorting it a second time; the keys below are written in
+ * sorted order, so the result equals `canonicalJson({ ...fields })` exactly
+ * (a property test holds the two together).
+ */
+export function chainBody(fields: Omit<ChainFields, 'data'>, dataJson: string): string {
+  return (
+    `{"actor":${JSON.stringify(fields.actor)},"code":${JSON.stringify(fields.code)},"data":${dataJson},` +
+    `"outcome":${JSON.stringify(fields.outcome)},"resource":${JSON.stringify(fields.resource)},"seq":${JSON.stringify(fields.seq)},` +
+    `"subject":${JSON.stringify(fields.subject)},"summary":${JSON.stringify(fields.summary)},"ts":${JSON.stringify(fields.ts)}}`
+  );
+}
+
+export function hashChainBody(prevHash: string, body: string): string {
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }

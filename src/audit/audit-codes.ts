@@ -36,6 +36,7 @@ export const AUDIT_CODES = {
   ADMIN_TOKEN_BOOTSTRAPPED: { outcome: 'success', description: 'The first admin token was created or taken from STINT_ADMIN_TOKEN.' },
 
   AUDIT_EXPORTED: { outcome: 'success', description: 'Audit events were exported.' },
+  INVITE_REVOKED: { outcome: 'success', description: 'A pending invite was revoked before it was accepted.' },
 } as const satisfies Record<string, { outcome: 'success' | 'failure'; description: string }>;
 
 export type AuditCode = keyof typeof AUDIT_CODES;

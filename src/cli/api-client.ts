@@ -18,8 +18,9 @@ export class ApiClient {
 
   constructor(options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     const saved = readCredentials(env);
-    this.url = (options.url ?? env.STINT_URL ?? saved?.url ?? DEFAULT_URL).replace(/\/$/, '');
-    this.#token = options.token ?? env.STINT_TOKEN ?? saved?.token;
+    // An empty variable counts as unset, so `STINT_TOKEN= stint ...` falls back to the saved token.
+    this.url = (nonEmpty(options.url) ?? nonEmpty(env.STINT_URL) ?? saved?.url ?? DEFAULT_URL).replace(/\/$/, '');
+    this.#token = nonEmpty(options.token) ?? nonEmpty(env.STINT_TOKEN) ?? saved?.token;
   }
 
   get<T>(path: string, query?: Query): Promise<T> {
@@ -63,6 +64,10 @@ export class ApiClient {
       throw new StintError('STINT_ERR_SERVER_UNREACHABLE', `The Stint server at ${this.url} could not be reached.`, [], { cause: error });
     }
   }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
 
 async function toError(response: Response): Promise<StintError> {

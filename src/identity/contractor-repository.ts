@@ -3,6 +3,7 @@ import { StintError } from '../errors/stint-error.ts';
 import type { ContractorRecord, FileContractor } from '../policy/policy-types.ts';
 import type { ContractorsTable, Database } from '../store/database-schema.ts';
 import type { Store } from '../store/store.ts';
+import type { Clock } from '../time/clock.ts';
 import { normaliseEmail } from './email-address.ts';
 
 /** A plain connection or a caller's transaction (a policy apply writes everything in one). */
@@ -26,7 +27,12 @@ export interface InvitedContractor {
 export class ContractorRepository {
   readonly #db: Kysely<Database>;
 
-  constructor(deps: { store: Store }) {
+  /**
+   * `clock` is accepted so all identity services are built alike, but every
+   * write takes its instant as an argument: a policy apply stamps all its rows
+   * with one time.
+   */
+  constructor(deps: { readonly store: Store; readonly clock?: Clock }) {
     this.#db = deps.store.db;
   }
 

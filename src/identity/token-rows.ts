@@ -19,7 +19,7 @@ export interface TokenRecord {
 
 export type TokenRow = Selectable<TokensTable>;
 
-export function toTokenRecord(row: TokenRow): TokenRecord {
+export function toTokenRecord(row: Omit<TokenRow, 'hash'>): TokenRecord {
   return {
     id: row.id,
     subject: row.subject,

@@ -39,7 +39,7 @@ const EMAIL_FIX = 'Write the full email address, e.g. alice@vendor.example.';
 
 function hinted<T extends z.ZodType>(schema: T, description: string, hint: FieldHint = {}): T {
   const described = schema.describe(description);
-  described.register(policyHints, hint);
+  policyHints.add(described, hint);
   return described;
 }
 

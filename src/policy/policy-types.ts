@@ -55,6 +55,8 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 
 export interface StaffMember {
   readonly email: string;
+  /** Display name, when the files give one. */
+  readonly name?: string;
   readonly roles: readonly StaffRole[];
   readonly groups: readonly string[];
 }

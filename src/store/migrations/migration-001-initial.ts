@@ -87,9 +87,11 @@ export async function up(db: Kysely<unknown>, engine: StoreEngine): Promise<void
   await db.schema.createIndex('audit_events_code').on('audit_events').columns(['code', 'seq']).execute();
 
   if (engine === 'postgres') {
-    await sql`ALTER TABLE audit_events ADD COLUMN search tsvector GENERATED ALWAYS AS (
-      to_tsvector('simple', summary || ' ' || code || ' ' || actor || ' ' || coalesce(resource, '') || ' ' || coalesce(subject, '') || ' ' || data)
-    ) STORED`.execute(db);
+    // Written by the audit log from the same normalised body SQLite's FTS gets
+    // (src/audit/audit-text.ts), not generated from the raw columns: PostgreSQL's
+    // parser keeps `alice@vendor.example` as one token where FTS5 sees three
+    // words, and both engines must match the same events.
+    await sql`ALTER TABLE audit_events ADD COLUMN search tsvector`.execute(db);
     await sql`CREATE INDEX audit_events_search ON audit_events USING GIN (search)`.execute(db);
   } else {
     // Contentless: the text lives in audit_events; FTS only maps words to seq (its rowid).

@@ -1,0 +1,145 @@
+/**
+ * Turns validated policy documents into the CompiledPolicy the rest of Stint
+ * uses. Everything is normalised (emails lower-cased, lists de-duplicated and
+ * sorted, defaults filled in) so two layouts of the same policy compile to
+ * the same value and therefore the same digest.
+ */
+import { ACTIONS, type AccessRule, type Action, type RoleInfo } from '../access/access-model.ts';
+import { parseDuration } from '../time/duration.ts';
+import { parseEndInstant } from '../time/instant.ts';
+import { canonicalJson } from '../util/canonical-json.ts';
+import type { PolicyDocument, RoleDocument, RuleDocument, SettingsDocument } from './policy-schema.ts';
+import {
+  type CompiledPolicy,
+  type FileContractor,
+  type PolicySettings,
+  type ResourceSpec,
+  type SecretRef,
+  STAFF_ROLES,
+  type StaffMember,
+  type StaffRole,
+} from './policy-types.ts';
+
+export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
+  contractorsOwner: 'files',
+  inviteTtlMs: 72 * 3_600_000,
+  tokenTtlMs: 30 * 86_400_000,
+  defaultEngagementMs: 30 * 86_400_000,
+};
+
+/**
+ * Compiles documents that passed validation (see loadPolicyFromFiles, which
+ * also rejects duplicates across them; here a later duplicate would simply
+ * replace an earlier one).
+ */
+export function compilePolicy(documents: readonly PolicyDocument[]): CompiledPolicy {
+  let settings = DEFAULT_POLICY_SETTINGS;
+  const resources = new Map<string, ResourceSpec>();
+  const roles = new Map<string, RoleInfo>();
+  const contractors = new Map<string, FileContractor>();
+  const staff = new Map<string, StaffMember>();
+
+  for (const document of documents) {
+    if (document.settings !== undefined) settings = compileSettings(document.settings);
+    for (const [name, resource] of Object.entries(document.resources ?? {})) {
+      resources.set(name, {
+        name,
+        kind: resource.kind,
+        address: resource.address,
+        labels: { ...(resource.labels ?? {}) },
+        ...(resource.database === undefined ? {} : { database: resource.database }),
+        ...(resource.credentials === undefined
+          ? {}
+          : {
+              credentials: {
+                user: resource.credentials.user,
+                ...(resource.credentials.password === undefined ? {} : { password: resource.credentials.password as SecretRef }),
+              },
+            }),
+      });
+    }
+    for (const [name, role] of Object.entries(document.roles ?? {})) roles.set(name, compileRole(name, role));
+    for (const [rawEmail, contractor] of Object.entries(document.contractors ?? {})) {
+      const email = rawEmail.toLowerCase();
+      contractors.set(email, {
+        email,
+        name: contractor.name,
+        company: contractor.company ?? '',
+        sponsor: contractor.sponsor.toLowerCase(),
+        roles: uniqueSorted(contractor.roles),
+        untilAt: parseEndInstant(contractor.until, `until of ${email}`),
+      });
+    }
+    for (const [rawEmail, member] of Object.entries(document.staff ?? {})) {
+      const email = rawEmail.toLowerCase();
+      staff.set(email, {
+        email,
+        ...(member.name === undefined ? {} : { name: member.name }),
+        roles: inOrder<StaffRole>(member.roles, STAFF_ROLES),
+        groups: uniqueSorted(member.groups ?? []),
+      });
+    }
+  }
+
+  return {
+    settings,
+    resources: sortedValues(resources),
+    roles: sortedValues(roles),
+    contractors: sortedValues(contractors),
+    staff: sortedValues(staff),
+  };
+}
+
+function compileSettings(document: SettingsDocument): PolicySettings {
+  return {
+    contractorsOwner: document.contractors ?? DEFAULT_POLICY_SETTINGS.contractorsOwner,
+    inviteTtlMs: document.invite_ttl === undefined ? DEFAULT_POLICY_SETTINGS.inviteTtlMs : parseDuration(document.invite_ttl, 'invite_ttl'),
+    tokenTtlMs: document.token_ttl === undefined ? DEFAULT_POLICY_SETTINGS.tokenTtlMs : parseDuration(document.token_ttl, 'token_ttl'),
+    defaultEngagementMs:
+      document.default_engagement === undefined ? DEFAULT_POLICY_SETTINGS.defaultEngagementMs : parseDuration(document.default_engagement, 'default_engagement'),
+  };
+}
+
+function compileRole(name: string, role: RoleDocument): RoleInfo {
+  return {
+    name,
+    grants: compileRules(role.grants ?? []),
+    denies: compileRules(role.deny ?? []),
+    maxSessionMs: role.max_session === undefined ? null : parseDuration(role.max_session, `max_session of role ${name}`),
+  };
+}
+
+/** Rules are a set: their order in the file means nothing, so it must not change the digest. */
+function compileRules(rules: readonly RuleDocument[]): AccessRule[] {
+  const byKey = new Map<string, AccessRule>();
+  for (const rule of rules) {
+    const compiled: AccessRule = {
+      resources: {
+        ...(rule.resources.names === undefined ? {} : { names: uniqueSorted(rule.resources.names) }),
+        ...(rule.resources.labels === undefined ? {} : { labels: { ...rule.resources.labels } }),
+      },
+      actions: inOrder<Action>(rule.actions, ACTIONS),
+    };
+    byKey.set(canonicalJson(compiled), compiled);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, rule]) => rule);
+}
+
+function sortedValues<T>(map: ReadonlyMap<string, T>): T[] {
+  return [...map.entries()].sort(([a], [b]) => compareText(a, b)).map(([, value]) => value);
+}
+
+function uniqueSorted(values: readonly string[]): string[] {
+  return [...new Set(values)].sort(compareText);
+}
+
+/** De-duplicates and orders by a fixed vocabulary (read before write), which reads better than alphabetical. */
+function inOrder<T extends string>(values: readonly T[], order: readonly T[]): T[] {
+  const present = new Set(values);
+  return order.filter((value) => present.has(value));
+}
+
+/** Code-unit order: locale-independent, so every machine sorts alike. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildApp } from '../../src/api/app.ts';
+import { AuditLog } from '../../src/audit/audit-log.ts';
+import { PolicyControl } from '../../src/control/policy-control.ts';
+import { ContractorRepository } from '../../src/identity/contractor-repository.ts';
+import { InviteService } from '../../src/identity/invite-service.ts';
+import { TokenService } from '../../src/identity/token-service.ts';
+import type { PolicyFile } from '../../src/policy/policy-types.ts';
+import type { StoreEngine } from '../../src/store/store.ts';
+import { ManualClock } from '../../src/time/clock.ts';
+import { openTestStore, type TestStore } from './test-store.ts';
+
+export interface ApiHarness {
+  readonly app: FastifyInstance;
+  readonly store: TestStore;
+  readonly clock: ManualClock;
+  readonly audit: AuditLog;
+  readonly policy: PolicyControl;
+  readonly tokens: TokenService;
+  readonly adminToken: string;
+  /** Authorization header for a token. */
+  bearer(token: string): { authorization: string };
+  close(): Promise<void>;
+}
+
+/** A real API over a fresh store of the given engine, with the policy files applied and an admin token. */
+export async function startApiHarness(engine: StoreEngine, files: readonly PolicyFile[], options: { bodyLimit?: number } = {}): Promise<ApiHarness> {
+  const store = await openTestStore(engine);
+  const clock = new ManualClock('2026-12-01T00:00:00Z');
+  const logger = pino({ level: 'silent' });
+  const audit = new AuditLog({ store, clock, logger });
+  let policy: PolicyControl | undefined;
+  const currentPolicy = () => policy?.current()?.compiled ?? null;
+  const contractors = new ContractorRepository({ store, clock });
+  const tokens = new TokenService({ store, audit, clock, policy: currentPolicy });
+  const invites = new InviteService({ store, audit, clock, policy: currentPolicy, tokens, contractors });
+  policy = new PolicyControl({ store, audit, clock, contractors, tokens });
+  await policy.apply(files, 'system:test');
+  const admin = await tokens.ensureAdminToken({});
+  if (admin.token === undefined) throw new Error('expected a fresh admin token');
+  const app = buildApp({
+    logger,
+    services: { clock, store, audit, policy, contractors, tokens, invites, publicUrl: 'http://stint.test', auditTrustedKeys: [] },
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+  });
+  await app.ready();
+  return {
+    app,
+    store,
+    clock,
+    audit,
+    policy,
+    tokens,
+    adminToken: admin.token,
+    bearer: (token) => ({ authorization: `Bearer ${token}` }),
+    async close() {
+      await app.close();
+      await audit.close();
+      await store.destroy();
+    },
+  };
+}
+
+export const POLICY_PATH = 'policy.yaml';
+
+/** A policy whose contractors are owned by the files or by invites through the API. */
+export function testPolicy(owner: 'files' | 'api', contractorsYaml = ''): PolicyFile[] {
+  return [
+    {
+      path: POLICY_PATH,
+      content: `version: 1
+settings:
+  contractors: ${owner}
+resources:
+  demo:
+    kind: postgres
+    address: 127.0.0.1:5432
+    database: postgres
+    credentials: { user: postgres }
+    labels: { env: dev }
+roles:
+  readonly:
+    grants:
+      - resources: { labels: { env: dev } }
+        actions: [read]
+  readwrite:
+    grants:
+      - resources: { names: [demo] }
+        actions: [read, write]
+    max_session: 8h
+staff:
+  auditor@corp.example: { name: Ada, roles: [auditor] }
+${contractorsYaml}`,
+    },
+  ];
+}
