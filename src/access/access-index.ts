@@ -5,9 +5,9 @@
  * decision.
  */
 import { ACTIONS, type AccessModel, type Action, type ContractorInfo, type GrantInfo, type RoleInfo } from './access-model.ts';
-import { NO_OBLIGATIONS, type Decision } from './decision.ts';
+import type { Decision } from './decision.ts';
 import { engagementEndedMessage, offboardedMessage, tokenExpiredMessage } from './decision-messages.ts';
-import { selectResources } from './resource-selector.ts';
+import { combineRoles, compileRole, denial, groupGrants, overlayGrants, type CompiledRole, type ResourceTable } from './access-table.ts';
 
 /** What a subject's roles and grants say about one action on one resource. */
 export interface ActionAccess {
@@ -24,6 +24,12 @@ export interface ActionAccess {
   readonly maxSessionMs: number | null;
   /** Time-bound grants naming the action here, latest expiry first. */
   readonly grants: readonly GrantInfo[];
+  /** The ALLOW_ROLE message; empty when no role grants the action. Built here so an allow allocates no text. */
+  readonly allowMessage: string;
+  /** The DENY_RULE decision when a role denies the action, built once and shared. */
+  readonly denied: Decision | null;
+  /** The DENY_SESSION_EXPIRED decision when a session bound applies, built once and shared. */
+  readonly sessionExpired: Decision | null;
 }
 
 /** Everything decide needs about one contractor. */
@@ -44,16 +50,6 @@ export interface EffectiveAccess {
   readonly resource: string;
   readonly actions: readonly Action[];
   readonly via: readonly AccessVia[];
-}
-
-type ActionTable = Map<Action, ActionAccess>;
-type ResourceTable = Map<string, ActionTable>;
-
-interface MutableActionAccess {
-  grantingRoles: string[];
-  denyingRoles: string[];
-  maxSessionMs: number | null;
-  grants: GrantInfo[];
 }
 
 export class AccessIndex {
@@ -131,6 +127,14 @@ export function buildAccessIndex(model: AccessModel): AccessIndex {
   const compiledRoles = new Map<string, CompiledRole>();
   const roleSetTables = new Map<string, ResourceTable>();
   const grantsByEmail = groupGrants(model.grants, new Set(resourceNames));
+  const compiledRole = (name: string): CompiledRole => {
+    let role = compiledRoles.get(name);
+    if (role === undefined) {
+      role = compileRole(roles.get(name)!, model.resources);
+      compiledRoles.set(name, role);
+    }
+    return role;
+  };
 
   const subjects = new Map<string, SubjectAccess>();
   for (const contractor of model.contractors) {
@@ -140,15 +144,7 @@ export function buildAccessIndex(model: AccessModel): AccessIndex {
     const key = held.join('\n');
     let table = roleSetTables.get(key);
     if (table === undefined) {
-      const compiled = held.map((name) => {
-        let role = compiledRoles.get(name);
-        if (role === undefined) {
-          role = compileRole(roles.get(name)!, model);
-          compiledRoles.set(name, role);
-        }
-        return role;
-      });
-      table = combineRoles(compiled);
+      table = combineRoles(held.map(compiledRole));
       roleSetTables.set(key, table);
     }
     const grants = grantsByEmail.get(email);
@@ -158,148 +154,12 @@ export function buildAccessIndex(model: AccessModel): AccessIndex {
   return new AccessIndex(resourceNames, subjects);
 }
 
-interface CompiledRole {
-  readonly role: RoleInfo;
-  readonly grants: ReadonlyMap<string, ReadonlySet<Action>>;
-  readonly denies: ReadonlyMap<string, ReadonlySet<Action>>;
-}
-
-function compileRole(role: RoleInfo, model: AccessModel): CompiledRole {
-  const resolve = (rules: RoleInfo['grants']): Map<string, Set<Action>> => {
-    const byResource = new Map<string, Set<Action>>();
-    for (const rule of rules) {
-      for (const resource of selectResources(rule.resources, model.resources)) {
-        let actions = byResource.get(resource.name);
-        if (actions === undefined) {
-          actions = new Set();
-          byResource.set(resource.name, actions);
-        }
-        for (const action of rule.actions) actions.add(action);
-      }
-    }
-    return byResource;
-  };
-  return { role, grants: resolve(role.grants), denies: resolve(role.denies) };
-}
-
-function combineRoles(roles: readonly CompiledRole[]): ResourceTable {
-  const building = new Map<string, Map<Action, MutableActionAccess>>();
-  const entry = (resource: string, action: Action): MutableActionAccess => {
-    let actions = building.get(resource);
-    if (actions === undefined) {
-      actions = new Map();
-      building.set(resource, actions);
-    }
-    let access = actions.get(action);
-    if (access === undefined) {
-      access = { grantingRoles: [], denyingRoles: [], maxSessionMs: null, grants: [] };
-      actions.set(action, access);
-    }
-    return access;
-  };
-  for (const { role, grants, denies } of roles) {
-    for (const [resource, actions] of grants) {
-      for (const action of actions) entry(resource, action).grantingRoles.push(role.name);
-    }
-    for (const [resource, actions] of denies) {
-      for (const action of actions) entry(resource, action).denyingRoles.push(role.name);
-    }
-  }
-  const bounds = new Map(roles.map(({ role }) => [role.name, role.maxSessionMs]));
-  for (const actions of building.values()) {
-    for (const access of actions.values()) {
-      access.maxSessionMs = mostGenerousBound(access.grantingRoles.map((name) => bounds.get(name) ?? null));
-    }
-  }
-  return freezeTable(building);
-}
-
-/** The most generous of several session bounds: no limit (null) beats any limit, otherwise the longest. */
-export function mostGenerousBound(bounds: readonly (number | null)[]): number | null {
-  if (bounds.length === 0) return null;
-  let longest = 0;
-  for (const bound of bounds) {
-    if (bound === null) return null;
-    if (bound > longest) longest = bound;
-  }
-  return longest;
-}
-
-function freezeTable(building: ReadonlyMap<string, ReadonlyMap<Action, MutableActionAccess>>): ResourceTable {
-  const table: ResourceTable = new Map();
-  for (const [resource, actions] of building) {
-    const frozen: ActionTable = new Map();
-    for (const [action, access] of actions) {
-      frozen.set(
-        action,
-        Object.freeze({
-          grantingRoles: Object.freeze(access.grantingRoles),
-          denyingRoles: Object.freeze(access.denyingRoles),
-          maxSessionMs: access.maxSessionMs,
-          grants: Object.freeze(access.grants),
-        }),
-      );
-    }
-    table.set(resource, frozen);
-  }
-  return table;
-}
-
-function groupGrants(grants: readonly GrantInfo[], resources: ReadonlySet<string>): Map<string, GrantInfo[]> {
-  const byEmail = new Map<string, GrantInfo[]>();
-  for (const grant of grants) {
-    if (!resources.has(grant.resource) || grant.expiresAt <= grant.startsAt) continue;
-    const email = grant.email.toLowerCase();
-    const list = byEmail.get(email);
-    if (list === undefined) byEmail.set(email, [grant]);
-    else list.push(grant);
-  }
-  return byEmail;
-}
-
-/** A copy of the shared role-set table with the contractor's grants merged in; the shared table is left untouched. */
-function overlayGrants(shared: ResourceTable, grants: readonly GrantInfo[]): ResourceTable {
-  const building = new Map<string, Map<Action, MutableActionAccess>>();
-  for (const grant of grants) {
-    let actions = building.get(grant.resource);
-    if (actions === undefined) {
-      actions = new Map();
-      for (const [action, access] of shared.get(grant.resource) ?? []) {
-        actions.set(action, {
-          grantingRoles: [...access.grantingRoles],
-          denyingRoles: [...access.denyingRoles],
-          maxSessionMs: access.maxSessionMs,
-          grants: [...access.grants],
-        });
-      }
-      building.set(grant.resource, actions);
-    }
-    for (const action of new Set(grant.actions)) {
-      let access = actions.get(action);
-      if (access === undefined) {
-        access = { grantingRoles: [], denyingRoles: [], maxSessionMs: null, grants: [] };
-        actions.set(action, access);
-      }
-      access.grants.push(grant);
-    }
-  }
-  // Latest expiry first: the first active grant found is then the one that lasts longest.
-  for (const actions of building.values()) {
-    for (const access of actions.values()) access.grants.sort((a, b) => b.expiresAt - a.expiresAt || a.id.localeCompare(b.id));
-  }
-  const table: ResourceTable = new Map(shared);
-  for (const [resource, actions] of freezeTable(building)) table.set(resource, actions);
-  return table;
-}
-
 function compileSubject(contractor: ContractorInfo, access: ResourceTable): SubjectAccess {
-  const deny = (reason: Decision['reason'], message: string): Decision =>
-    Object.freeze({ allow: false, reason, message, obligations: NO_OBLIGATIONS, expiresAt: null });
   return Object.freeze({
     contractor: Object.freeze({ ...contractor, roles: Object.freeze([...contractor.roles]) }),
     access,
-    offboarded: deny('DENY_OFFBOARDED', offboardedMessage(contractor.email)),
-    engagementEnded: deny('DENY_ENGAGEMENT_ENDED', engagementEndedMessage(contractor.email, contractor.untilAt)),
-    tokenExpired: deny('DENY_TOKEN_EXPIRED', tokenExpiredMessage(contractor.email)),
+    offboarded: denial('DENY_OFFBOARDED', offboardedMessage(contractor.email)),
+    engagementEnded: denial('DENY_ENGAGEMENT_ENDED', engagementEndedMessage(contractor.email, contractor.untilAt)),
+    tokenExpired: denial('DENY_TOKEN_EXPIRED', tokenExpiredMessage(contractor.email)),
   });
 }

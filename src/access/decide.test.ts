@@ -241,18 +241,27 @@ describe('decide', () => {
     expect(decide(index, identity, 'demo', 'write', T0).message).toBe(
       'alice@vendor.example has no grant for write on demo; ask your sponsor or request access',
     );
-    expect(decide(index, identity, 'demo', 'read', T0).message).toBe('alice@vendor.example may read on demo through role readonly');
+    expect(decide(index, identity, 'demo', 'read', T0).message).toBe('read on demo is allowed through role readonly');
     expect(decide(index, identity, 'nope', 'read', T0).message).toContain('"nope"');
     expect(decide(index, identity, 'demo', 'read', UNTIL).message).toContain('2027-03-01T00:00:00.000Z');
   });
 
-  it('names every denying role and the session limit', () => {
-    const index = buildAccessIndex(modelFor({ name: 'msg', roles: ['readwrite', 'denywrite'], reason: 'DENY_RULE' }));
+  it('names the roles that allow or deny and the session limit', () => {
+    const index = buildAccessIndex(modelFor({ name: 'msg', roles: ['readwrite', 'denywrite', 'noddl', 'readonly'], reason: 'DENY_RULE' }));
     const identity = { email: ALICE, tokenExpiresAt: null, sessionStartedAt: T0 };
-    expect(decide(index, identity, 'demo', 'write', T0).message).toBe(
-      'alice@vendor.example may not write on demo: role denywrite denies it; ask your sponsor if you need this',
+    expect(decide(index, identity, 'demo', 'write', T0).message).toBe('write on demo is denied by role denywrite; ask your sponsor if you need it');
+    expect(decide(index, identity, 'demo', 'read', T0).message).toBe('read on demo is allowed through roles noddl, readonly, readwrite');
+    const limited = buildAccessIndex(modelFor({ name: 'msg', roles: ['readwrite'], reason: 'DENY_SESSION_EXPIRED' }));
+    expect(decide(limited, identity, 'demo', 'read', T0 + 8 * HOUR).message).toBe(
+      'this session reached the 8h limit for read on demo; connect again to start a new session',
     );
-    expect(decide(index, identity, 'demo', 'read', T0 + 8 * HOUR).message).toContain('8h limit for read on demo');
+  });
+
+  it('reuses frozen rule and session denials', () => {
+    const index = buildAccessIndex(modelFor({ name: 'frozen', roles: ['readwrite', 'denywrite'], reason: 'DENY_RULE' }));
+    const identity = { email: ALICE, tokenExpiresAt: null, sessionStartedAt: T0 };
+    expect(decide(index, identity, 'demo', 'write', T0)).toBe(decide(index, identity, 'demo', 'write', T0 + 1));
+    expect(decide(index, identity, 'demo', 'read', T0 + 9 * HOUR)).toBe(decide(index, identity, 'demo', 'read', T0 + 10 * HOUR));
   });
 
   it('reuses frozen subject denials instead of building new ones', () => {

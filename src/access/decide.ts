@@ -1,21 +1,13 @@
 /**
  * The one question every proxy asks: may this identity do this action on this
  * resource now? Pure: time comes only from `now`, everything else from the
- * pre-compiled index, and the only allocation is the Decision itself (subject
- * denials are pre-built and shared).
+ * pre-compiled index. An allow through a role allocates only the Decision;
+ * denials that depend on nothing but the index are pre-built and shared.
  */
-import type { Action } from './access-model.ts';
+import type { Action, GrantInfo } from './access-model.ts';
 import type { AccessIndex, ActionAccess } from './access-index.ts';
 import { NO_OBLIGATIONS, type Decision, type ReasonCode } from './decision.ts';
-import {
-  allowGrantMessage,
-  allowRoleMessage,
-  denyRuleMessage,
-  noGrantMessage,
-  sessionExpiredMessage,
-  unknownResourceMessage,
-  unknownSubjectMessage,
-} from './decision-messages.ts';
+import { allowGrantMessage, noGrantMessage, unknownResourceMessage, unknownSubjectMessage } from './decision-messages.ts';
 
 export interface AccessIdentity {
   readonly email: string;
@@ -38,32 +30,28 @@ export function decide(index: AccessIndex, identity: AccessIdentity, resource: s
   const access = subject.access.get(resource)?.get(action);
   if (access === undefined) return deny('DENY_NO_GRANT', noGrantMessage(contractor.email, action, resource));
 
+  // Only roles granting this action bound the session (see ActionAccess.maxSessionMs).
   const sessionStart = identity.sessionStartedAt ?? now;
-  const maxSessionMs = access.grantingRoles.length > 0 ? access.maxSessionMs : null;
-  if (maxSessionMs !== null && now >= sessionStart + maxSessionMs) {
-    return deny('DENY_SESSION_EXPIRED', sessionExpiredMessage(contractor.email, action, resource, maxSessionMs));
-  }
-  if (access.denyingRoles.length > 0) {
-    return deny('DENY_RULE', denyRuleMessage(contractor.email, action, resource, access.denyingRoles));
-  }
+  const { sessionExpired } = access;
+  const maxSessionMs = sessionExpired === null ? null : access.maxSessionMs;
+  if (sessionExpired !== null && maxSessionMs !== null && now >= sessionStart + maxSessionMs) return sessionExpired;
+  if (access.denied !== null) return access.denied;
 
   let expiresAt = contractor.untilAt;
   if (identity.tokenExpiresAt !== null && identity.tokenExpiresAt < expiresAt) expiresAt = identity.tokenExpiresAt;
   if (maxSessionMs !== null && sessionStart + maxSessionMs < expiresAt) expiresAt = sessionStart + maxSessionMs;
 
-  if (access.grantingRoles.length > 0) {
-    return allow('ALLOW_ROLE', allowRoleMessage(contractor.email, action, resource, access.grantingRoles), expiresAt);
-  }
+  if (access.grantingRoles.length > 0) return allow('ALLOW_ROLE', access.allowMessage, expiresAt);
   const grant = latestActiveGrant(access, now);
   if (grant !== undefined) {
     if (grant.expiresAt < expiresAt) expiresAt = grant.expiresAt;
-    return allow('ALLOW_GRANT', allowGrantMessage(contractor.email, action, resource, grant.id), expiresAt);
+    return allow('ALLOW_GRANT', allowGrantMessage(action, resource, grant.id), expiresAt);
   }
   return deny('DENY_NO_GRANT', noGrantMessage(contractor.email, action, resource));
 }
 
 /** Grants are held latest expiry first, so the first one in its window is the one that lasts longest. */
-function latestActiveGrant(access: ActionAccess, now: number): ActionAccess['grants'][number] | undefined {
+function latestActiveGrant(access: ActionAccess, now: number): GrantInfo | undefined {
   for (const grant of access.grants) {
     if (grant.startsAt <= now && now < grant.expiresAt) return grant;
   }

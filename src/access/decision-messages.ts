@@ -1,28 +1,38 @@
 /**
- * The sentences a contractor reads when Stint decides. Each names who, what
- * and where, and says what to do next. No trailing period: clients such as
+ * The sentences a contractor reads when Stint decides. Each names what and
+ * where (and who, where that can differ from the asker's own identity), and
+ * says what to do next. No trailing period: clients such as
  * psql print them as error lines, where PostgreSQL's own style has none.
  */
 import { formatDuration } from '../time/duration.ts';
 import { isoString } from '../time/instant.ts';
 import type { Action } from './access-model.ts';
 
-export function allowRoleMessage(email: string, action: Action, resource: string, roles: readonly string[]): string {
-  const via = roles.length === 1 ? `role ${roles[0]}` : `roles ${roles.join(', ')}`;
-  return `${email} may ${action} on ${resource} through ${via}`;
+function roleList(roles: readonly string[]): string {
+  return roles.length === 1 ? `role ${roles[0]}` : `roles ${roles.join(', ')}`;
 }
 
-export function allowGrantMessage(email: string, action: Action, resource: string, grantId: string): string {
-  return `${email} may ${action} on ${resource} through grant ${grantId}`;
+// The next three depend only on the roles, resource and action, so the index
+// builds them once per entry and deciding an allowed action allocates no text.
+
+export function allowRoleMessage(action: Action, resource: string, roles: readonly string[]): string {
+  return `${action} on ${resource} is allowed through ${roleList(roles)}`;
+}
+
+export function denyRuleMessage(action: Action, resource: string, roles: readonly string[]): string {
+  return `${action} on ${resource} is denied by ${roleList(roles)}; ask your sponsor if you need it`;
+}
+
+export function sessionExpiredMessage(action: Action, resource: string, maxSessionMs: number): string {
+  return `this session reached the ${formatDuration(maxSessionMs)} limit for ${action} on ${resource}; connect again to start a new session`;
+}
+
+export function allowGrantMessage(action: Action, resource: string, grantId: string): string {
+  return `${action} on ${resource} is allowed through grant ${grantId}`;
 }
 
 export function noGrantMessage(email: string, action: Action, resource: string): string {
   return `${email} has no grant for ${action} on ${resource}; ask your sponsor or request access`;
-}
-
-export function denyRuleMessage(email: string, action: Action, resource: string, roles: readonly string[]): string {
-  const by = roles.length === 1 ? `role ${roles[0]} denies it` : `roles ${roles.join(', ')} deny it`;
-  return `${email} may not ${action} on ${resource}: ${by}; ask your sponsor if you need this`;
 }
 
 export function unknownResourceMessage(resource: string): string {
@@ -43,8 +53,4 @@ export function engagementEndedMessage(email: string, untilAt: number): string {
 
 export function tokenExpiredMessage(email: string): string {
   return `the token presented for ${email} has expired; ask an administrator for a new token or your sponsor for a new invite`;
-}
-
-export function sessionExpiredMessage(email: string, action: Action, resource: string, maxSessionMs: number): string {
-  return `this session of ${email} reached the ${formatDuration(maxSessionMs)} limit for ${action} on ${resource}; connect again to start a new session`;
 }

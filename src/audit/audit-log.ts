@@ -35,7 +35,8 @@ interface Pending {
 
 /** Rows per INSERT statement: well under both engines' bound-parameter limits (12 per row). */
 const ROWS_PER_INSERT = 500;
-const DEFAULT_MAX_BATCH = 1000;
+// Bounds how long one SQLite commit blocks the event loop (~10 ms at 256) while still amortising the fsync.
+const DEFAULT_MAX_BATCH = 256;
 
 /** Tables the migration creates outside the shared row types: FTS5 on SQLite, the tsvector on PostgreSQL. */
 type SearchTables = { audit_fts: { rowid: number; body: string } };

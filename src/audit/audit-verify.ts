@@ -7,6 +7,8 @@ import { checkpointRowsAscending, eventRowsAscending } from './audit-pages.ts';
 import { parseData, type AuditEventRow } from './audit-row.ts';
 import { keyIdOf, verifyCheckpointSignature } from './audit-signing-key.ts';
 
+export { formatVerifyReport } from './audit-verify-format.ts';
+
 export type VerifyProblemKind = 'altered' | 'missing' | 'reordered' | 'truncated' | 'checkpoint-mismatch' | 'bad-signature' | 'untrusted-key';
 
 export interface VerifyProblem {
@@ -175,24 +177,24 @@ interface TailState {
 /** The end of the log against the head row and the checkpoints: what a truncation leaves behind. */
 async function checkTail(store: Store, tail: TailState, problems: ProblemList): Promise<void> {
   const { head, lastSeq, lastHash, highestValidBeyond } = tail;
-  const from = lastSeq + 1;
-  if (head !== undefined && lastSeq < head.seq) {
-    problems.add({ seq: from, kind: 'truncated', message: `The head row is at seq ${head.seq} but the events end at seq ${lastSeq}: the tail was deleted.` });
-  }
-  if (head !== undefined && lastSeq === head.seq && head.hash !== lastHash) {
-    problems.add({ seq: lastSeq, kind: 'altered', message: `The head row's hash differs from the hash of event ${lastSeq}.` });
-  }
-  // Read the maximum first, then the head: a commit writes both together, so a legitimate head is never below it.
+  // Read the maximum first, then the head again: a commit writes both together,
+  // so a legitimate head is never below the maximum read before it.
   const maxRow = await store.db.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('max')).executeTakeFirst();
   const maxSeq = Number(maxRow?.max ?? 0);
   const now = await readHead(store);
   const nowSeq = now?.seq ?? 0;
+
+  const reasons: string[] = [];
+  if (head !== undefined && lastSeq < head.seq) reasons.push(`the head row is at seq ${head.seq}`);
+  // A valid checkpoint past the events read is fine only if it belongs to events appended while verifying.
   if (highestValidBeyond > 0 && (highestValidBeyond <= (head?.seq ?? 0) || highestValidBeyond > nowSeq)) {
-    problems.add({
-      seq: from,
-      kind: 'truncated',
-      message: `A checkpoint was signed at seq ${highestValidBeyond} but the events end at seq ${lastSeq}: the tail was deleted.`,
-    });
+    reasons.push(`a checkpoint was signed at seq ${highestValidBeyond}`);
+  }
+  if (reasons.length > 0) {
+    problems.add({ seq: lastSeq + 1, kind: 'truncated', message: `The events end at seq ${lastSeq} but ${reasons.join(' and ')}: the tail was deleted.` });
+  }
+  if (head !== undefined && lastSeq === head.seq && head.hash !== lastHash) {
+    problems.add({ seq: lastSeq, kind: 'altered', message: `The head row's hash differs from the hash of event ${lastSeq}.` });
   }
   if (now !== undefined && maxSeq > nowSeq) {
     problems.add({ seq: nowSeq + 1, kind: 'truncated', message: `Events run to seq ${maxSeq} but the head row says ${nowSeq}: the head was rolled back.` });

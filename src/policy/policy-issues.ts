@@ -17,13 +17,20 @@ export function issuesToDetails(file: ParsedPolicyFile, root: z.ZodType, issues:
 
 function issueToDetails(file: ParsedPolicyFile, root: z.ZodType, issue: Issue): ErrorDetail[] {
   const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
-  const schema = schemaAt(root, path);
-  const hint = hintOf(schema);
+  const layers = schemaAt(root, path);
+  const schema = layers[layers.length - 1];
+  const hint = hintOf(layers);
   const raw = valueAt(file.data, path);
   const detail = (at: readonly PathSegment[], prefer: 'key' | 'value', message: string, fix: string | undefined): ErrorDetail => {
     const position = locate(file, at, prefer);
     return { file: file.path, line: position.line, column: position.column, field: formatFieldPath(at), message, ...(fix === undefined ? {} : { fix }) };
   };
+
+  if (raw === undefined && path.length > 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) {
+    const name = String(path[path.length - 1]);
+    const about = hint.description === undefined ? '' : ` (${hint.description})`;
+    return [detail(path, 'value', `Missing required field "${name}"`, hint.fix ?? `Add ${name}${about}.`)];
+  }
 
   switch (issue.code) {
     case 'unrecognized_keys': {
@@ -35,24 +42,13 @@ function issueToDetails(file: ParsedPolicyFile, root: z.ZodType, issue: Issue): 
         return detail([...path, key], 'key', `Unknown key "${key}" ${where}`, `${guess}Allowed here: ${known.join(', ')}.`);
       });
     }
-    case 'invalid_key': {
-      const key = String(path[path.length - 1]);
-      const record = schemaAt(root, path.slice(0, -1));
-      const keyHint = hintOf(record instanceof z.ZodRecord ? unwrap(record.keyType as z.ZodType) : undefined);
-      return [detail(path, 'key', `"${key}" is not a valid ${keyHint.noun ?? 'key'}`, keyHint.fix ?? keyHint.description)];
-    }
     case 'invalid_type': {
-      if (raw === undefined) {
-        const name = String(path[path.length - 1]);
-        const about = hint.description === undefined ? '' : ` (${hint.description})`;
-        return [detail(path, 'value', `Missing required field "${name}"`, hint.fix ?? `Add ${name}${about}.`)];
-      }
       const fix = issue.expected === 'string' && (typeof raw === 'number' || typeof raw === 'boolean') ? 'Quote the value so it is read as text, e.g. "15".' : undefined;
       return [detail(path, 'value', `Expected ${expectedNoun(issue.expected)} here, found ${describeValue(raw)}`, fix ?? hint.fix ?? hint.description)];
     }
     case 'invalid_value': {
       const values = issue.values.map((value) => String(value));
-      if (values.length === 1) {
+      if (!(schema instanceof z.ZodEnum)) {
         return [detail(path, 'value', `Expected ${values[0]}, found ${showValue(raw)}`, hint.fix ?? hint.description)];
       }
       const closest = typeof raw === 'string' ? findClosest(raw, values) : undefined;
@@ -66,17 +62,18 @@ function issueToDetails(file: ParsedPolicyFile, root: z.ZodType, issue: Issue): 
     case 'too_small': {
       const message =
         issue.origin === 'array'
-          ? `Expected at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}, found none`
+          ? `Expected at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}, found ${Array.isArray(raw) && raw.length > 0 ? String(raw.length) : 'none'}`
           : issue.origin === 'string'
             ? 'Must not be empty'
             : issue.message;
       return [detail(path, 'value', message, hint.fix ?? hint.description)];
     }
     case 'custom': {
-      const params: unknown = issue.params;
-      const fix = params !== null && typeof params === 'object' && 'fix' in params && typeof params.fix === 'string' ? params.fix : hint.fix;
-      return [detail(path, 'value', issue.message, fix)];
+      const params = (issue.params ?? {}) as { fix?: unknown; key?: unknown };
+      const fix = typeof params.fix === 'string' ? params.fix : hint.fix;
+      return [detail(path, params.key === true ? 'key' : 'value', issue.message, fix)];
     }
+    case 'invalid_key':
     case 'too_big':
     case 'not_multiple_of':
     case 'invalid_union':
@@ -85,36 +82,43 @@ function issueToDetails(file: ParsedPolicyFile, root: z.ZodType, issue: Issue): 
   }
 }
 
-function unwrap(schema: z.ZodType): z.ZodType {
+/** The wrappers (optional, nullable) and the schema they wrap, outermost first: hints may sit on any of them. */
+function layersOf(schema: z.ZodType): z.ZodType[] {
+  const layers = [schema];
   let current = schema;
-  while (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
-  return current;
-}
-
-/** The schema node that validates `path`, following object shapes, record values and array items. */
-function schemaAt(root: z.ZodType, path: readonly PathSegment[]): z.ZodType | undefined {
-  let current: z.ZodType | undefined = unwrap(root);
-  for (const segment of path) {
-    if (current instanceof z.ZodObject) {
-      const shape = current.shape as Record<string, z.ZodType | undefined>;
-      current = shape[String(segment)];
-    } else if (current instanceof z.ZodRecord) {
-      current = current.valueType as z.ZodType;
-    } else if (current instanceof z.ZodArray) {
-      current = current.element as z.ZodType;
-    } else {
-      return undefined;
-    }
-    if (current === undefined) return undefined;
-    current = unwrap(current);
+  while (current instanceof z.ZodOptional || current instanceof z.ZodNullable) {
+    current = current.unwrap() as z.ZodType;
+    layers.push(current);
   }
-  return current;
+  return layers;
 }
 
-function hintOf(schema: z.ZodType | undefined): FieldHint & { readonly description?: string } {
-  if (schema === undefined) return {};
-  const hint = policyHints.get(schema) ?? {};
-  return schema.description === undefined ? hint : { ...hint, description: schema.description };
+/** The schema layers that validate `path`, following object shapes, record values and array items. */
+function schemaAt(root: z.ZodType, path: readonly PathSegment[]): z.ZodType[] {
+  let layers = layersOf(root);
+  for (const segment of path) {
+    const current = layers[layers.length - 1];
+    let next: z.ZodType | undefined;
+    if (current instanceof z.ZodObject) next = (current.shape as Record<string, z.ZodType | undefined>)[String(segment)];
+    else if (current instanceof z.ZodRecord) next = current.valueType as z.ZodType;
+    else if (current instanceof z.ZodArray) next = current.element as z.ZodType;
+    if (next === undefined) return [];
+    layers = layersOf(next);
+  }
+  return layers;
+}
+
+function hintOf(layers: readonly z.ZodType[]): FieldHint & { readonly description?: string } {
+  let fix: string | undefined;
+  let noun: string | undefined;
+  let description: string | undefined;
+  for (const layer of layers) {
+    const hint = policyHints.get(layer);
+    fix ??= hint?.fix;
+    noun ??= hint?.noun;
+    description ??= layer.description;
+  }
+  return { ...(fix === undefined ? {} : { fix }), ...(noun === undefined ? {} : { noun }), ...(description === undefined ? {} : { description }) };
 }
 
 function valueAt(data: unknown, path: readonly PathSegment[]): unknown {

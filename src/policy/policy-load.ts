@@ -81,15 +81,17 @@ export function loadPolicyFromFiles(files: readonly PolicyFile[], options: LoadP
   errors.push(...references.errors);
   warnings.push(...references.warnings);
 
+  const fileOrder = new Map(ordered.map((file, index) => [file.path, index]));
+  const byPlace = (a: { file?: string; line?: number; column?: number }, b: { file?: string; line?: number; column?: number }): number =>
+    (fileOrder.get(a.file ?? '') ?? 0) - (fileOrder.get(b.file ?? '') ?? 0) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
   if (errors.length > 0) {
-    const fileOrder = new Map(ordered.map((file, index) => [file.path, index]));
-    errors.sort((a, b) => (fileOrder.get(a.file ?? '') ?? 0) - (fileOrder.get(b.file ?? '') ?? 0) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    errors.sort(byPlace);
     const fileCount = new Set(errors.map((detail) => detail.file)).size;
     throw new StintError('STINT_ERR_POLICY_INVALID', `The policy has ${countOf(errors.length, 'problem')} in ${countOf(fileCount, 'file')}.`, errors);
   }
 
   const compiled = compilePolicy(documents);
-  return { compiled, digest: policyDigest(compiled), files: ordered, warnings };
+  return { compiled, digest: policyDigest(compiled), files: ordered, warnings: warnings.sort(byPlace) };
 }
 
 /**

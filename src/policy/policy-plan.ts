@@ -9,6 +9,7 @@ import type { ContractorInfo, RoleInfo } from '../access/access-model.ts';
 import { labelsText, rulesText } from '../access/access-rule-text.ts';
 import { formatDuration } from '../time/duration.ts';
 import { isoString } from '../time/instant.ts';
+import { canonicalJson } from '../util/canonical-json.ts';
 import type { CompiledPolicy, ContractorRecord, FileContractor, LoadedPolicy, PolicySettings, ResourceSpec, RunningState, StaffMember } from './policy-types.ts';
 
 export type PlanChangeKind =
@@ -169,6 +170,8 @@ function diffNamed<T>(
       continue;
     }
     const parts = differences(old, item);
+    // Differences are described order-independently; a pure reordering still changes the digest, so say so.
+    if (parts.length === 0 && canonicalJson(old) !== canonicalJson(item)) parts.push('entries reordered, no effect on access');
     if (parts.length > 0) changes.push({ kind: `${kind}.changed`, subject: name, text: `${kind} ${name}: ${parts.join('; ')}` });
   }
   for (const name of before.keys()) {

@@ -43,6 +43,28 @@ function hinted<T extends z.ZodType>(schema: T, description: string, hint: Field
   return described;
 }
 
+/**
+ * A mapping whose keys are names or emails. zod skips a record's values when
+ * a key is invalid; checking the keys separately (`when` forces the check to
+ * run alongside value errors) keeps "report every problem" true.
+ */
+function keyedRecord<V extends z.ZodType>(key: z.ZodString | z.ZodEmail, value: V) {
+  const keyHint = policyHints.get(key) ?? {};
+  const { $schema: _ignored, ...propertyNames } = z.toJSONSchema(key);
+  return z
+    .record(z.string(), value)
+    .superRefine(
+      (entries, ctx) => {
+        for (const name of Object.keys(entries)) {
+          if (key.safeParse(name).success) continue;
+          ctx.addIssue({ code: 'custom', path: [name], input: name, message: `"${name}" is not a valid ${keyHint.noun ?? 'key'}`, params: { fix: keyHint.fix, key: true } });
+        }
+      },
+      { when: (payload) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value) },
+    )
+    .meta({ propertyNames });
+}
+
 function nameSchema(what: string): z.ZodString {
   return hinted(z.string().regex(NAME_PATTERN), `The ${what} name. ${NAME_FIX}`, { fix: NAME_FIX, noun: `${what} name` });
 }
@@ -115,7 +137,7 @@ const credentialsSchema = hinted(
 );
 
 const labelsSchema = hinted(
-  z.record(
+  keyedRecord(
     hinted(z.string().regex(LABEL_KEY_PATTERN), 'A label key: lower-case letters, digits, ".", "-" and "_".', {
       fix: 'Label keys use lower-case letters, digits, ".", "-" and "_", and start with a letter or digit.',
       noun: 'label key',
@@ -219,10 +241,10 @@ export const policyFileSchema = hinted(
   z.strictObject({
     version: hinted(z.literal(1), 'The policy format version. Always 1.', { fix: 'Start every policy file with `version: 1`.' }),
     settings: settingsSchema.optional(),
-    resources: hinted(z.record(nameSchema('resource'), resourceSchema).nullable(), 'Targets reachable through the gateway, by name.').optional(),
-    roles: hinted(z.record(nameSchema('role'), roleSchema).nullable(), 'Roles contractors can hold, by name.').optional(),
-    contractors: hinted(z.record(emailSchema('The contractor’s email address.'), contractorSchema).nullable(), 'Contractors, by email address.').optional(),
-    staff: hinted(z.record(emailSchema('The staff member’s email address.'), staffSchema).nullable(), 'Staff who administer, approve or audit, by email address.').optional(),
+    resources: hinted(keyedRecord(nameSchema('resource'), resourceSchema).nullable(), 'Targets reachable through the gateway, by name.').optional(),
+    roles: hinted(keyedRecord(nameSchema('role'), roleSchema).nullable(), 'Roles contractors can hold, by name.').optional(),
+    contractors: hinted(keyedRecord(emailSchema('The contractor’s email address.'), contractorSchema).nullable(), 'Contractors, by email address.').optional(),
+    staff: hinted(keyedRecord(emailSchema('The staff member’s email address.'), staffSchema).nullable(), 'Staff who administer, approve or audit, by email address.').optional(),
   }),
   'One Stint policy file. A policy is one file or a directory of them, merged by section.',
 );

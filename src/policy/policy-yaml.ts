@@ -69,7 +69,8 @@ export function locate(file: ParsedPolicyFile, path: readonly PathSegment[], pre
   for (const segment of path) {
     if (isAlias(node)) node = node.resolve(file.document);
     if (isMap(node)) {
-      const pair = node.items.find((item) => keyText(item.key) === String(segment));
+      // The last of duplicate keys, as that is the one the data holds.
+      const pair = node.items.findLast((item) => keyText(item.key) === String(segment));
       if (pair === undefined) {
         found = false;
         break;

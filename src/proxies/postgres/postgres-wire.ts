@@ -1,0 +1,107 @@
+/**
+ * PostgreSQL protocol 3.x codec: bytes in, messages out, and the messages the
+ * gateway writes itself. No sockets or TLS here; the proxy wraps these around
+ * its connections. Message table and limits: docs/protocols/postgres-wire.md.
+ */
+export { WireProtocolError, isWireProtocolError } from './postgres-wire-error.ts';
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_STARTUP_BYTES,
+  FrontendDecoder,
+  type FrontendDecoderOptions,
+  type FrontendPhase,
+} from './postgres-wire-frontend-decoder.ts';
+export type {
+  BindMessage,
+  CloseMessage,
+  CopyDataMessage,
+  CopyFailMessage,
+  DescribeMessage,
+  EmptyMessage,
+  ExecuteMessage,
+  FrontendMessage,
+  FunctionCallMessage,
+  ParseMessage,
+  PasswordMessage,
+  QueryMessage,
+  TypedFrontendMessage,
+  UnknownMessage,
+} from './postgres-wire-frontend-messages.ts';
+export {
+  CANCEL_REQUEST_CODE,
+  GSSENC_REQUEST_CODE,
+  SSL_REQUEST_CODE,
+  type CancelRequest,
+  type GssEncRequest,
+  type ProtocolVersion,
+  type SslRequest,
+  type StartupMessage,
+  type StartupPacket,
+} from './postgres-wire-startup.ts';
+export {
+  BackendFramer,
+  DEFAULT_MAX_BACKEND_MESSAGE_BYTES,
+  type BackendFrame,
+  type BackendFramerOptions,
+} from './postgres-wire-backend-framer.ts';
+export {
+  parseAuthentication,
+  parseBackendKeyData,
+  parseCommandComplete,
+  parseCommandTag,
+  parseDataRow,
+  parseNotice,
+  parseParameterStatus,
+  parseReadyForQuery,
+  parseRowDescription,
+  type AuthenticationRequest,
+  type CommandOutcome,
+  type ParsedNotice,
+} from './postgres-wire-backend-parse.ts';
+export {
+  authenticationCleartextPassword,
+  authenticationMd5Password,
+  authenticationOk,
+  authenticationSasl,
+  authenticationSaslContinue,
+  authenticationSaslFinal,
+  backendKeyData,
+  commandComplete,
+  dataRow,
+  emptyQueryResponse,
+  errorResponse,
+  negotiateProtocolVersion,
+  noticeResponse,
+  parameterStatus,
+  readyForQuery,
+  rowDescription,
+  sslResponse,
+  type NoticeFields,
+  type RowField,
+  type TransactionStatus,
+} from './postgres-wire-backend-encode.ts';
+export {
+  bind,
+  cancelRequest,
+  close,
+  copyData,
+  copyDone,
+  copyFail,
+  describe,
+  execute,
+  flush,
+  functionCall,
+  gssEncRequest,
+  parse,
+  passwordMessage,
+  query,
+  saslInitialResponse,
+  saslResponse,
+  sslRequest,
+  startupMessage,
+  sync,
+  terminate,
+  type BindInput,
+  type DescribeTarget,
+  type StartupParams,
+} from './postgres-wire-frontend-encode.ts';
