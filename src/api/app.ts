@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { makeErrorHandler, notFoundHandler, requestValidationError } from './api-errors.ts';
 import { authorize } from './api-auth.ts';
@@ -20,7 +20,7 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export function buildApp(options: AppOptions): FastifyInstance {
   const { services, logger } = options;
   const app = Fastify({
-    loggerInstance: logger.child({ component: 'api' }),
+    loggerInstance: logger.child({ component: 'api' }) as FastifyBaseLogger,
     disableRequestLogging: true,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Only a loopback proxy may speak for the client address.

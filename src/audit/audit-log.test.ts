@@ -155,6 +155,46 @@ for (const engine of STORE_ENGINES) {
       await expect(log.append(login(9))).rejects.toMatchObject({ code: 'STINT_ERR_AUDIT_UNAVAILABLE' });
     });
 
+    it('appendWithin commits with the caller\'s transaction and vanishes with its rollback', async () => {
+      store = await openTestStore(engine);
+      const log = new AuditLog({ store, clock: new ManualClock() });
+      const first = await log.append(login(0));
+
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          const written = await log.appendWithin(trx, login(1));
+          expect(written).toMatchObject({ seq: 2, prevHash: first.hash });
+          await trx.insertInto('meta').values({ key: 'k', value: 'v' }).execute();
+          throw new Error('the change failed');
+        }),
+      ).rejects.toThrow('the change failed');
+      expect(await countEvents(store)).toBe(1);
+      expect((await store.db.selectFrom('audit_head').select('seq').executeTakeFirstOrThrow()).seq).toBe(1);
+
+      let concurrent: Promise<{ seq: number; prevHash: string }> | undefined;
+      const within = await store.db.transaction().execute(async (trx) => {
+        const written = await log.appendWithin(trx, login(2));
+        // An append from elsewhere waits for this transaction and chains after it.
+        concurrent = log.append(login(3));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return written;
+      });
+      expect(within).toMatchObject({ seq: 2, prevHash: first.hash });
+      expect(await concurrent).toMatchObject({ seq: 3, prevHash: within.hash });
+      expect(await countEvents(store)).toBe(3);
+    });
+
+    it('appendWithin refuses bad input and a closed log', async () => {
+      store = await openTestStore(engine);
+      const log = new AuditLog({ store, clock: new ManualClock() });
+      await expect(store.db.transaction().execute((trx) => log.appendWithin(trx, { ...login(1), data: { n: 1n } }))).rejects.toMatchObject({
+        code: 'STINT_ERR_INTERNAL',
+      });
+      await log.close();
+      await expect(store.db.transaction().execute((trx) => log.appendWithin(trx, login(1)))).rejects.toMatchObject({ code: 'STINT_ERR_AUDIT_UNAVAILABLE' });
+      expect(await countEvents(store)).toBe(0);
+    });
+
     it('interleaves appends from two nodes sharing the store into one chain', async () => {
       store = await openTestStore(engine);
       const other = await openStore({ url: store.url, dataDir: store.dataDir });

@@ -8,6 +8,7 @@ import type { Clock } from '../time/clock.ts';
 import { chainBody, hashChainBody } from './audit-chain.ts';
 import type { AuditEvent, AuditEventInput, AuditSink } from './audit-event.ts';
 import { prepareAuditInput, type PreparedEvent } from './audit-input.ts';
+import type { AuditSearchTables } from './audit-row.ts';
 
 export interface AuditHead {
   readonly seq: number;
@@ -37,9 +38,6 @@ interface Pending {
 const ROWS_PER_INSERT = 500;
 // Bounds how long one SQLite commit blocks the event loop (~10 ms at 256) while still amortising the fsync.
 const DEFAULT_MAX_BATCH = 256;
-
-/** Tables the migration creates outside the shared row types: FTS5 on SQLite, the tsvector on PostgreSQL. */
-type SearchTables = { audit_fts: { rowid: number; body: string } };
 
 /**
  * The append-only, hash-chained audit log, written with group commit.
@@ -87,6 +85,25 @@ export class AuditLog implements AuditSink {
       this.#queue.push({ event, resolve, reject });
       this.#schedule();
     });
+  }
+
+  /**
+   * Writes one event inside the caller's transaction, so a change and its
+   * record commit together or not at all. It holds the chain head until that
+   * transaction ends (other appends wait for it), and is durable only once the
+   * caller commits. On SQLite the caller's transaction holds the only
+   * connection: never await `append` inside it, or both wait forever.
+   */
+  async appendWithin(trx: Transaction<Database>, input: AuditEventInput): Promise<AuditEvent> {
+    if (this.#closed) throw new StintError('STINT_ERR_AUDIT_UNAVAILABLE', 'The audit log is closed, so the action was refused.');
+    const event = prepareAuditInput(input, this.#clock.now());
+    try {
+      const [written] = await writeBatch(trx, this.#store.engine, [event]);
+      return written as AuditEvent;
+    } catch (cause) {
+      this.#logger?.error({ err: cause, store: this.#store.location }, 'audit event failed to write within a transaction');
+      throw new StintError('STINT_ERR_AUDIT_UNAVAILABLE', `The audit log could not be written: ${cause instanceof Error ? cause.message : String(cause)}`, [], { cause });
+    }
   }
 
   /** Waits until everything appended so far is committed or has failed. */
@@ -142,7 +159,7 @@ export class AuditLog implements AuditSink {
   async #commit(batch: readonly Pending[]): Promise<void> {
     let events: AuditEvent[];
     try {
-      events = await this.#store.db.transaction().execute((trx) => writeBatch(trx, this.#store.engine, batch));
+      events = await this.#store.db.transaction().execute((trx) => writeBatch(trx, this.#store.engine, batch.map((p) => p.event)));
     } catch (cause) {
       const error = new StintError(
         'STINT_ERR_AUDIT_UNAVAILABLE',
@@ -168,12 +185,12 @@ export class AuditLog implements AuditSink {
   }
 }
 
-async function writeBatch(trx: Transaction<Database>, engine: StoreEngine, batch: readonly Pending[]): Promise<AuditEvent[]> {
+async function writeBatch(trx: Transaction<Database>, engine: StoreEngine, batch: readonly PreparedEvent[]): Promise<AuditEvent[]> {
   const head = await lockHead(trx, engine);
   let seq = head.seq;
   let prevHash = head.hash;
   const events: AuditEvent[] = [];
-  for (const { event } of batch) {
+  for (const event of batch) {
     seq += 1;
     const fields = { seq, ts: event.ts, code: event.code, outcome: event.outcome, actor: event.actor, resource: event.resource, subject: event.subject, summary: event.summary };
     const hash = hashChainBody(prevHash, chainBody(fields, event.dataJson));
@@ -192,18 +209,18 @@ async function writeBatch(trx: Transaction<Database>, engine: StoreEngine, batch
       resource: e.resource,
       subject: e.subject,
       summary: e.summary,
-      data: (slice[i] as Pending).event.dataJson,
+      data: (slice[i] as PreparedEvent).dataJson,
       prev_hash: e.prevHash,
       hash: e.hash,
     }));
     if (engine === 'postgres') {
       // The tsvector is written from the same normalised body SQLite's FTS gets, so both engines match alike.
-      const withSearch = rows.map((row, i) => ({ ...row, search: sql<string>`to_tsvector('simple', ${(slice[i] as Pending).event.searchBody})` }));
-      await trx.withTables<{ audit_events: { search: string } }>().insertInto('audit_events').values(withSearch).execute();
+      const withSearch = rows.map((row, i) => ({ ...row, search: sql<string>`to_tsvector('simple', ${(slice[i] as PreparedEvent).searchBody})` }));
+      await trx.withTables<AuditSearchTables>().insertInto('audit_events').values(withSearch).execute();
     } else {
       await trx.insertInto('audit_events').values(rows).execute();
-      const fts = rows.map((row, i) => ({ rowid: row.seq, body: (slice[i] as Pending).event.searchBody }));
-      await trx.withTables<SearchTables>().insertInto('audit_fts').values(fts).execute();
+      const fts = rows.map((row, i) => ({ rowid: row.seq, body: (slice[i] as PreparedEvent).searchBody }));
+      await trx.withTables<AuditSearchTables>().insertInto('audit_fts').values(fts).execute();
     }
   }
 

@@ -9,6 +9,16 @@ export const AUDIT_EVENT_COLUMNS = ['seq', 'ts', 'code', 'outcome', 'actor', 're
 
 export type AuditEventRow = Pick<AuditEventsTable, (typeof AUDIT_EVENT_COLUMNS)[number]>;
 
+/**
+ * Search tables the migration creates outside the shared row types: the FTS5
+ * table on SQLite (rowid = seq), the tsvector column on PostgreSQL. Used with
+ * Kysely's `withTables` where the audit code writes or queries them.
+ */
+export type AuditSearchTables = {
+  audit_fts: { rowid: number; body: string };
+  audit_events: { search: string };
+};
+
 export function rowToEvent(row: AuditEventRow): AuditEvent {
   return {
     seq: row.seq,

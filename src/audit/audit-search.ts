@@ -2,7 +2,7 @@ import { sql, type SqlBool } from 'kysely';
 import { StintError } from '../errors/stint-error.ts';
 import type { Store } from '../store/store.ts';
 import type { AuditEvent } from './audit-event.ts';
-import { AUDIT_EVENT_COLUMNS, rowToEvent } from './audit-row.ts';
+import { AUDIT_EVENT_COLUMNS, rowToEvent, type AuditSearchTables } from './audit-row.ts';
 import { searchPhrases } from './audit-text.ts';
 
 export interface AuditSearchQuery {
@@ -34,8 +34,6 @@ const MAX_TEXT_LENGTH = 1000;
 const MAX_PHRASES = 32;
 const CURSOR_PREFIX = 'v1:';
 
-type SearchTables = { audit_fts: { rowid: number; body: string } };
-
 function badRequest(message: string): StintError {
   return new StintError('STINT_ERR_BAD_REQUEST', message);
 }
@@ -62,7 +60,7 @@ export async function searchAuditEvents(store: Store, q: AuditSearchQuery): Prom
       // The FTS query carries only words (and the cursor's rowid bound, which
       // FTS5 applies cheaply); the time range and filters stay outside MATCH.
       const match = phrases.map((p) => `"${p.replaceAll('"', '""')}"`).join(' AND ');
-      let hits = store.db.withTables<SearchTables>().selectFrom('audit_fts').select('rowid').where(sql<SqlBool>`audit_fts MATCH ${match}`);
+      let hits = store.db.withTables<AuditSearchTables>().selectFrom('audit_fts').select('rowid').where(sql<SqlBool>`audit_fts MATCH ${match}`);
       if (beforeSeq !== undefined) hits = hits.where('rowid', '<', beforeSeq);
       query = query.where('e.seq', 'in', hits);
     } else {

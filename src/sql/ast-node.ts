@@ -53,6 +53,16 @@ export function unwrap(value: unknown, type: string): AstObject | undefined {
   return isAstObject(value) ? objectField(value, type) : undefined;
 }
 
+/**
+ * A struct field the parser emits bare (`relation: {relname}`), also accepted
+ * wrapped (`relation: {RangeVar: {...}}`) so a change of shape between parser
+ * versions cannot make the walker skip it.
+ */
+export function structField(node: AstObject, key: string, type: string): AstObject | undefined {
+  const value = objectField(node, key);
+  return value === undefined ? undefined : (objectField(value, type) ?? value);
+}
+
 /** `[{String: {sval}}...]` → the strings, as the parser normalised them. */
 export function stringItems(items: readonly unknown[]): string[] {
   const out: string[] = [];

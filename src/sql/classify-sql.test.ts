@@ -45,6 +45,11 @@ const CASES: readonly Case[] = [
   { sql: 'TABLE t', class: 'read', read: ['t'] },
   { sql: 'SHOW search_path', class: 'read', command: 'SHOW' },
   { sql: 'SELECT extract(year FROM now()), pg_catalog.lower(x) FROM t', class: 'read', functions: ['extract', 'now', 'pg_catalog.lower'] },
+  {
+    sql: 'SELECT now() AT TIME ZONE \'UTC\', substring(x FROM 2), trim(x) FROM t',
+    class: 'read',
+    functions: ['now', 'timezone', 'substring', 'btrim'],
+  },
   { sql: 'SELECT pg_advisory_lock(42)', class: 'read', functions: ['pg_advisory_lock'] },
   // CTE names are not tables, but only where they are in scope
   { sql: 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM r', class: 'read', read: [] },
@@ -156,6 +161,10 @@ const CASES: readonly Case[] = [
   { sql: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity', class: 'admin', read: ['pg_stat_activity'] },
   { sql: 'SELECT lo_import(\'/etc/passwd\')', class: 'admin' },
   { sql: 'SELECT * FROM dblink(\'host=x\', \'select 1\') AS r(a int)', class: 'admin', functions: ['dblink'] },
+  { sql: 'SELECT * FROM pg_ls_dir(\'.\') AS f(name)', class: 'admin', functions: ['pg_ls_dir'] },
+  { sql: 'SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u WHERE lo_export(u.oid, \'/tmp/x\') > 0)', class: 'admin' },
+  { sql: 'DROP PUBLICATION p', class: 'admin', command: 'DROP PUBLICATION' },
+  { sql: 'ALTER DATABASE app OWNER TO bob', class: 'admin', command: 'ALTER DATABASE' },
   { sql: 'SELECT query_to_xml(\'select * from secret\', true, false, \'\')', class: 'admin' },
   { sql: 'COPY t TO \'/tmp/x\'', class: 'admin', command: 'COPY', read: ['t'] },
   { sql: 'COPY t FROM \'/tmp/x\'', class: 'admin', written: ['t'] },
@@ -192,6 +201,7 @@ const CASES: readonly Case[] = [
     sql: 'CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC SELECT pg_read_file(\'/etc/passwd\'); END',
     class: 'admin',
   },
+  { sql: 'CREATE VIEW v AS SELECT pg_read_file(\'/etc/passwd\')', class: 'admin', command: 'CREATE VIEW' },
   // ddl
   { sql: 'DO $$ BEGIN DELETE FROM t; END $$', class: 'ddl', command: 'DO' },
   {
@@ -202,6 +212,8 @@ const CASES: readonly Case[] = [
   { sql: 'CREATE FUNCTION one() RETURNS int RETURN 1', class: 'ddl' },
   { sql: 'CREATE PROCEDURE p() LANGUAGE sql AS $$ DELETE FROM t $$', class: 'ddl', command: 'CREATE PROCEDURE' },
   { sql: 'DROP TABLE a, s.b', class: 'ddl', command: 'DROP TABLE', written: ['a', 's.b'] },
+  { sql: 'DROP SCHEMA s CASCADE', class: 'ddl', command: 'DROP SCHEMA', written: [] },
+  { sql: 'ALTER TABLE t OWNER TO bob', class: 'ddl', command: 'ALTER TABLE' },
   { sql: 'DROP FUNCTION f(int)', class: 'ddl', command: 'DROP FUNCTION', written: [] },
   { sql: 'CREATE TABLE t (id int PRIMARY KEY, p int REFERENCES parent)', class: 'ddl', command: 'CREATE TABLE', read: ['parent'], written: ['t'] },
   { sql: 'ALTER TABLE t ADD COLUMN x int', class: 'ddl', command: 'ALTER TABLE', written: ['t'] },
@@ -281,6 +293,11 @@ describe('classifySql', () => {
   it('refuses text with a NUL character, which the parser would cut short', () => {
     const result = classifySql('SELECT 1\0; DROP TABLE t');
     expect(result.ok).toBe(false);
+  });
+
+  it('refuses text with an unpaired surrogate, which the parser would see as another character', () => {
+    expect(classifySql('SELECT \'\ud83d\' FROM t').ok).toBe(false);
+    expect(classifySql('SELECT \'\u{1F600}\' FROM t').ok).toBe(true);
   });
 
   it('lists tables and functions in text order without duplicates', () => {

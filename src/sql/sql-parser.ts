@@ -6,6 +6,9 @@
 import { hasSqlDetails, loadModule, parseSync } from 'libpg-query';
 import { isAstObject, type AstObject } from './ast-node.ts';
 
+/** With the u flag a valid surrogate pair is one code point, so only unpaired halves match. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 let loading: Promise<void> | undefined;
 let loaded = false;
 
@@ -39,6 +42,8 @@ export function parseSql(sql: string): ParseOutcome {
   if (!loaded) throw new Error('The SQL parser is not loaded: await loadSqlParser() once before classifying SQL.');
   // The parser receives a C string: text after a NUL would go unseen, so refuse it.
   if (sql.includes('\0')) return { ok: false, error: 'the query text contains a NUL character' };
+  // A lone UTF-16 surrogate reaches the parser as U+FFFD, so the parser would see other text than the caller holds.
+  if (LONE_SURROGATE.test(sql)) return { ok: false, error: 'the query text is not well-formed Unicode' };
   // libpg-query rejects the empty string; PostgreSQL answers it with EmptyQueryResponse.
   if (sql === '') return { ok: true, statements: [] };
   let result: unknown;

@@ -5,34 +5,35 @@
  * Looking only at the top node would miss a DELETE inside a CTE inside a
  * subquery; walking everything generically cannot.
  */
+import { BARE_FIELD_TYPES, WRITE_TARGETS } from './ast-fields.ts';
 import {
   explainAnalyzes,
+  flagField,
   isAstObject,
   listField,
-  objectField,
   rangeVarName,
   stringField,
   stringItems,
   stringValue,
-  flagField,
+  structField,
   unwrap,
   wrappedNodeType,
   type AstObject,
 } from './ast-node.ts';
+import { NameCollector } from './name-collector.ts';
 import { baseFunctionName, functionClass } from './sql-functions.ts';
 import { RELATION_OBJECT_TYPES } from './sql-objects.ts';
 import { settingClass } from './sql-settings.ts';
 import { maxClass, type StatementClass } from './sql-types.ts';
 import { kindClass, statementKind } from './statement-kinds.ts';
-import { NameCollector } from './name-collector.ts';
-import { BARE_FIELD_TYPES, WRITE_TARGETS } from './ast-fields.ts';
 
 /**
- * Deepest node nesting walked. Real statements stay far below (each subquery
- * level adds under ten); the limit turns an absurd tree into a clear refusal
- * instead of a stack overflow whose depth depends on the runtime.
+ * Deepest node nesting walked. A subquery level adds two, each operator in a
+ * chain like `a + b + c` one, so real statements stay far below. The limit
+ * turns an absurd tree into a clear refusal (the caller fails closed) instead
+ * of a stack overflow whose depth depends on the runtime and the caller.
  */
-export const MAX_NODE_DEPTH = 1_000_000;
+export const MAX_NODE_DEPTH = 1000;
 
 const DATA_CHANGING: ReadonlySet<string> = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
@@ -190,7 +191,7 @@ export class StatementWalker {
     // FOR UPDATE / FOR SHARE take row locks, which only writers need.
     if (type === 'SelectStmt' && listField(body, 'lockingClause').length > 0) this.#raise('write');
     const mark = this.#ctes.length;
-    const withClause = objectField(body, 'withClause');
+    const withClause = structField(body, 'withClause', 'WithClause');
     if (withClause !== undefined) this.#withClause(withClause);
     this.#walkFields(type, body, 'withClause');
     this.#ctes.length = mark;
@@ -223,7 +224,7 @@ export class StatementWalker {
 
   #copy(body: AstObject): void {
     this.#statementClass('CopyStmt', body);
-    const relation = objectField(body, 'relation');
+    const relation = structField(body, 'relation', 'RangeVar');
     if (relation !== undefined) this.#rangeVar(relation, flagField(body, 'is_from'));
     this.#walkFields('CopyStmt', body, 'relation');
   }

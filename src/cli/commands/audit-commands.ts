@@ -1,5 +1,7 @@
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { AuditEvent } from '../../audit/audit-event.ts';
 import { formatVerifyReport, verifyAuditLog, type VerifyReport } from '../../audit/audit-verify.ts';
@@ -119,10 +121,10 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
         until: flags.until === undefined ? undefined : parsePastInstant(flags.until, '--until'),
         after_seq: flags.afterSeq,
       });
-      const sink = flags.output === undefined ? process.stdout : createWriteStream(flags.output);
+      const sink: Writable = flags.output === undefined ? process.stdout : createWriteStream(flags.output);
       for await (const chunk of chunks) {
-        if (!sink.write(chunk)) await new Promise((resolve) => sink.once('drain', resolve));
+        if (!sink.write(chunk)) await once(sink, 'drain');
       }
-      if (sink !== process.stdout) await new Promise((resolve) => sink.end(resolve));
+      if (sink !== process.stdout) await new Promise<void>((resolve) => sink.end(resolve));
     });
 }

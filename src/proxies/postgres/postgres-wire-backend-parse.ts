@@ -21,7 +21,7 @@ export type AuthenticationRequest =
   /** Kerberos, GSSAPI, SSPI, ...: methods the gateway does not speak; `data` is the rest of the body. */
   | { readonly kind: 'other'; readonly subtype: number; readonly data: Buffer };
 
-export interface ParsedNotice {
+export interface ParsedErrorFields {
   /** Non-localised severity (V), or the localised one (S) from servers older than 9.6. */
   readonly severity: string;
   readonly localizedSeverity: string;
@@ -92,7 +92,9 @@ export function parseBackendKeyData(frame: BackendFrame): { readonly pid: number
   const body = reader(frame, 'K', 'BackendKeyData message');
   const pid = body.int32('process id');
   const secretKey = body.rest();
-  if (secretKey.length < 4 || secretKey.length > 256) throw body.error(`secret key of ${secretKey.length} bytes (expected 4 to 256)`);
+  if (secretKey.length < 4 || secretKey.length > 256) {
+    throw body.error(`secret key of ${secretKey.length} bytes (expected 4 to 256)`);
+  }
   return { pid, secretKey };
 }
 
@@ -100,7 +102,9 @@ export function parseReadyForQuery(frame: BackendFrame): TransactionStatus {
   const body = reader(frame, 'Z', 'ReadyForQuery message');
   const status = String.fromCharCode(body.uint8('status'));
   body.end();
-  if (status !== 'I' && status !== 'T' && status !== 'E') throw body.error(`unknown transaction status ${describeTypeByte(status.charCodeAt(0))}`);
+  if (status !== 'I' && status !== 'T' && status !== 'E') {
+    throw body.error(`unknown transaction status ${describeTypeByte(status.charCodeAt(0))}`);
+  }
   return status;
 }
 
@@ -128,7 +132,7 @@ export function parseCommandComplete(frame: BackendFrame): CommandOutcome {
 }
 
 /** ErrorResponse ('E') and NoticeResponse ('N') share one layout. */
-export function parseNotice(frame: BackendFrame): ParsedNotice {
+export function parseErrorFields(frame: BackendFrame): ParsedErrorFields {
   const what = frame.type === 'N' ? 'NoticeResponse message' : 'ErrorResponse message';
   const body = reader(frame, frame.type === 'N' ? 'N' : 'E', what);
   const fields = new Map<string, string>();

@@ -22,7 +22,7 @@ import {
   parseCommandComplete,
   parseCommandTag,
   parseDataRow,
-  parseNotice,
+  parseErrorFields,
   parseParameterStatus,
   parseReadyForQuery,
   parseRowDescription,
@@ -129,7 +129,7 @@ describe('backend encoders', () => {
   });
 
   it('replace a NUL inside error text instead of cutting the field', () => {
-    const parsed = parseNotice(frameOf(errorResponse({ severity: 'ERROR', code: '42501', message: 'no\0access' })));
+    const parsed = parseErrorFields(frameOf(errorResponse({ severity: 'ERROR', code: '42501', message: 'no\0access' })));
     expect(parsed.message).toBe('no\uFFFDaccess');
   });
 
@@ -179,14 +179,14 @@ describe('backend parsers', () => {
   });
 
   it('read ErrorResponse and NoticeResponse fields', () => {
-    const parsed = parseNotice(frameOf(errorResponse({ severity: 'ERROR', code: '42P01', message: 'relation "x" does not exist', hint: 'h' })));
+    const parsed = parseErrorFields(frameOf(errorResponse({ severity: 'ERROR', code: '42P01', message: 'relation "x" does not exist', hint: 'h' })));
     expect(parsed).toMatchObject({ severity: 'ERROR', localizedSeverity: 'ERROR', code: '42P01', message: 'relation "x" does not exist', hint: 'h' });
     expect(parsed.detail).toBeUndefined();
     expect(parsed.fields.get('V')).toBe('ERROR');
     // A localised server (S differs from V) and extra fields such as the position.
     const localised = typed('N', Buffer.from('SREMARQUE\0VNOTICE\0C00000\0Mbonjour\0P12\0\0'));
-    expect(parseNotice(frameOf(localised))).toMatchObject({ severity: 'NOTICE', localizedSeverity: 'REMARQUE', code: '00000', message: 'bonjour' });
-    expect(parseNotice(frameOf(localised)).fields.get('P')).toBe('12');
+    expect(parseErrorFields(frameOf(localised))).toMatchObject({ severity: 'NOTICE', localizedSeverity: 'REMARQUE', code: '00000', message: 'bonjour' });
+    expect(parseErrorFields(frameOf(localised)).fields.get('P')).toBe('12');
   });
 
   it('read RowDescription and DataRow, with column values as views of the frame', () => {
@@ -202,8 +202,8 @@ describe('backend parsers', () => {
     ['an unknown transaction status', () => parseReadyForQuery(frameOf(typed('Z', Buffer.from('X')))), /unknown transaction status 'X'/],
     ['an MD5 request without salt', () => parseAuthentication(frameOf(typed('R', Buffer.from([0, 0, 0, 5, 1])))), /salt runs past/],
     ['a short secret key', () => parseBackendKeyData(frameOf(typed('K', Buffer.from([0, 0, 0, 1, 2])))), /secret key of 1 bytes/],
-    ['an error without a code', () => parseNotice(frameOf(typed('E', Buffer.from('SERROR\0Mx\0\0')))), /code and message fields are required/],
-    ['an unterminated field list', () => parseNotice(frameOf(typed('E', Buffer.from('SERROR\0')))), /field type runs past/],
+    ['an error without a code', () => parseErrorFields(frameOf(typed('E', Buffer.from('SERROR\0Mx\0\0')))), /code and message fields are required/],
+    ['an unterminated field list', () => parseErrorFields(frameOf(typed('E', Buffer.from('SERROR\0')))), /field type runs past/],
     ['a DataRow whose column overruns', () => parseDataRow(frameOf(typed('D', Buffer.from([0, 1, 0, 0, 0, 9, 1])))), /column 1 runs past/],
     ['a DataRow with length -2', () => parseDataRow(frameOf(typed('D', Buffer.from([0, 1, 255, 255, 255, 254])))), /invalid length -2/],
     ['a RowDescription whose count overruns', () => parseRowDescription(frameOf(typed('T', Buffer.from([0, 2, 0])))), /count 2 exceeds/],

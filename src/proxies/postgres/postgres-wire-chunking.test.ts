@@ -47,11 +47,22 @@ function chunks(bytes: Buffer, sizes: readonly number[]): Buffer[] {
   return out;
 }
 
+/** Buffers as hex and Maps as entries: deep-comparing many Buffers element by element is slow. */
+function normalize(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return `hex:${value.toString('hex')}`;
+  if (value instanceof Map) return [...value.entries()].map(normalize);
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, normalize(member)]));
+  }
+  return value;
+}
+
 function feedFrontend(decoder: FrontendDecoder, pieces: readonly Buffer[]): FrontendMessage[] {
   const messages: FrontendMessage[] = [];
   for (const piece of pieces) {
     messages.push(...decoder.push(piece));
-    expect(decoder.bufferedBytes).toBeLessThanOrEqual(decoder.maxBufferedBytes);
+    if (decoder.bufferedBytes > decoder.maxBufferedBytes) throw new Error(`holding ${decoder.bufferedBytes} bytes`);
   }
   return messages;
 }
@@ -97,6 +108,8 @@ const BACKEND_STREAM = Buffer.concat([
 describe('chunk boundaries', () => {
   const expectedFrontend = new FrontendDecoder().push(FRONTEND_STREAM);
   const expectedBackend = new BackendFramer().push(BACKEND_STREAM);
+  const frontendShape = normalize(expectedFrontend);
+  const backendShape = normalize(expectedBackend);
 
   it('sanity: the reference streams decode completely', () => {
     expect(expectedFrontend).toHaveLength(15);
@@ -106,19 +119,19 @@ describe('chunk boundaries', () => {
 
   it('decodes every frontend message identically one byte at a time', () => {
     const decoder = new FrontendDecoder();
-    expect(feedFrontend(decoder, chunks(FRONTEND_STREAM, [1]))).toEqual(expectedFrontend);
+    expect(normalize(feedFrontend(decoder, chunks(FRONTEND_STREAM, [1])))).toEqual(frontendShape);
     expect(decoder.bufferedBytes).toBe(0);
   });
 
   it('decodes every backend message identically one byte at a time', () => {
-    expect(feedBackend(new BackendFramer(), chunks(BACKEND_STREAM, [1]))).toEqual(expectedBackend);
+    expect(normalize(feedBackend(new BackendFramer(), chunks(BACKEND_STREAM, [1])))).toEqual(backendShape);
   });
 
   it('decodes identically in random chunk sizes', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 4000 }), { minLength: 1, maxLength: 20 }), (sizes) => {
-        expect(feedFrontend(new FrontendDecoder(), chunks(FRONTEND_STREAM, sizes))).toEqual(expectedFrontend);
-        expect(feedBackend(new BackendFramer(), chunks(BACKEND_STREAM, sizes))).toEqual(expectedBackend);
+        expect(normalize(feedFrontend(new FrontendDecoder(), chunks(FRONTEND_STREAM, sizes)))).toEqual(frontendShape);
+        expect(normalize(feedBackend(new BackendFramer(), chunks(BACKEND_STREAM, sizes)))).toEqual(backendShape);
       }),
       { numRuns: 300 },
     );
@@ -130,7 +143,7 @@ describe('chunk boundaries', () => {
     const ssl = feedFrontend(decoder, chunks(sslRequest(), [1]));
     const rest = feedFrontend(decoder, chunks(FRONTEND_STREAM, [7]));
     expect([...gss, ...ssl].map((m) => m.type)).toEqual(['gssEncRequest', 'sslRequest']);
-    expect(rest).toEqual(expectedFrontend);
+    expect(normalize(rest)).toEqual(frontendShape);
   });
 });
 

@@ -80,8 +80,8 @@ export class FrontendDecoder {
 
   /**
    * Changes the typed-message limit, e.g. a small one until the client has
-   * authenticated and the full one after. Applies from the next message
-   * header read.
+   * authenticated and the full one after. It applies from the next push,
+   * including to a message already partly received.
    */
   setMaxMessageBytes(limit: number): void {
     this.#maxMessageBytes = checkLimit('maxMessageBytes', limit, 4);

@@ -50,13 +50,13 @@ export {
   parseCommandComplete,
   parseCommandTag,
   parseDataRow,
-  parseNotice,
+  parseErrorFields,
   parseParameterStatus,
   parseReadyForQuery,
   parseRowDescription,
   type AuthenticationRequest,
   type CommandOutcome,
-  type ParsedNotice,
+  type ParsedErrorFields,
 } from './postgres-wire-backend-parse.ts';
 export {
   authenticationCleartextPassword,
