@@ -326,6 +326,17 @@ describe('classifyStatement on trees the parser does not produce today', () => {
     expect(info.command).toBe('SELECT');
   });
 
+  it('still sees struct fields if the parser wraps them', () => {
+    const copy = classifyStatement({ CopyStmt: { relation: { RangeVar: { relname: 't' } }, is_from: true } }, 'COPY');
+    expect(copy).toMatchObject({ class: 'write', tablesWritten: ['t'] });
+    const cte = { CommonTableExpr: { ctename: 'd', ctequery: { DeleteStmt: { relation: { relname: 't' } } } } };
+    const select = classifyStatement(
+      { SelectStmt: { withClause: { WithClause: { ctes: [cte] } }, fromClause: [{ RangeVar: { relname: 'd' } }] } },
+      'WITH',
+    );
+    expect(select).toMatchObject({ class: 'write', tablesRead: [], tablesWritten: ['t'] });
+  });
+
   it('treats a node of unexpected shape as admin', () => {
     expect(classifyStatement({}, '').class).toBe('admin');
     expect(classifyStatement({ SelectStmt: 'nonsense' }, '').class).toBe('admin');

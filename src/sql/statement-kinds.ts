@@ -4,7 +4,7 @@
  * inside (a data-modifying CTE, a function call, a COPY target) can only raise
  * the class further. A node type missing here is admin (fail closed).
  */
-import { explainAnalyzes, listField, stringField, flagField, defElems, stringValue, type AstObject } from './ast-node.ts';
+import { defElems, explainAnalyzes, flagField, listField, stringField, stringValue, type AstObject } from './ast-node.ts';
 import { ADMIN_OBJECT_TYPES, TRUSTED_LANGUAGES, objectWords } from './sql-objects.ts';
 import { settingClass } from './sql-settings.ts';
 import type { StatementClass } from './sql-types.ts';
