@@ -5,12 +5,10 @@
 import type { Logger } from 'pino';
 import { buildApp } from './api/app.ts';
 import { AuditCheckpointer, loadOrCreateSigningKey } from './audit/audit-checkpoint.ts';
-import { AuditLog } from './audit/audit-log.ts';
-import { PolicyControl } from './control/policy-control.ts';
+import type { AuditLog } from './audit/audit-log.ts';
+import { buildControlPlane } from './control/control-plane.ts';
+import type { PolicyControl } from './control/policy-control.ts';
 import { StintError } from './errors/stint-error.ts';
-import { ContractorRepository } from './identity/contractor-repository.ts';
-import { InviteService } from './identity/invite-service.ts';
-import { TokenService } from './identity/token-service.ts';
 import { formatListenAddress, type ListenAddress } from './listen-address.ts';
 import { loadPolicyFromPath, watchPolicyPath } from './policy/policy-load.ts';
 import { openStore } from './store/open-store.ts';
@@ -57,18 +55,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   try {
     const signingKey = loadOrCreateSigningKey(options.dataDir);
-    const audit = new AuditLog({ store, clock, logger });
+    const plane = buildControlPlane({ store, clock, logger });
+    const { audit, contractors, tokens, invites, policy } = plane;
     closers.push(() => audit.close());
     const checkpointer = new AuditCheckpointer({ store, log: audit, key: signingKey, clock });
     checkpointer.start();
     closers.push(() => checkpointer.stop());
 
-    let policy: PolicyControl | undefined;
-    const currentPolicy = () => policy?.current()?.compiled ?? null;
-    const contractors = new ContractorRepository({ store, clock });
-    const tokens = new TokenService({ store, audit, clock, policy: currentPolicy });
-    const invites = new InviteService({ store, audit, clock, policy: currentPolicy, tokens, contractors });
-    policy = new PolicyControl({ store, audit, clock, contractors, tokens });
     await policy.refresh();
 
     await applyIfChanged(policy, options.configPath, logger);

@@ -49,7 +49,7 @@ export function makeErrorHandler(logger: Logger) {
     let stint: StintError;
     if (error instanceof StintError) stint = error;
     else {
-      const mapped = 'code' in error && typeof error.code === 'string' ? fromFastifyError(error as FastifyError) : null;
+      const mapped = 'code' in error && typeof error.code === 'string' ? fromFastifyError(error) : null;
       if (mapped !== null) stint = mapped;
       else {
         logger.error({ err: error, url: request.url, method: request.method }, 'internal error while handling request');

@@ -37,5 +37,5 @@ export interface ApiRoute<Body = unknown, Query = unknown, Params = unknown> {
 
 /** Keeps each route's generic types while collecting routes into one list. */
 export function route<Body = undefined, Query = undefined, Params = undefined>(definition: ApiRoute<Body, Query, Params>): ApiRoute {
-  return definition as unknown as ApiRoute;
+  return definition;
 }

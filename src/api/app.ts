@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { makeErrorHandler, notFoundHandler, requestValidationError } from './api-errors.ts';
 import { authorize } from './api-auth.ts';
@@ -20,8 +20,9 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export function buildApp(options: AppOptions): FastifyInstance {
   const { services, logger } = options;
   const app = Fastify({
-    loggerInstance: logger.child({ component: 'api' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // No per-request logging: every decision worth keeping is an audit event, and
+    // the error handler logs failures through our own logger.
+    logger: false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Only a loopback proxy may speak for the client address.
     trustProxy: '127.0.0.1',

@@ -19,7 +19,7 @@ const ERROR_SCHEMA = {
 };
 
 function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }
 
 function queryParameters(route: ApiRoute): unknown[] {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { AuditEvent, AuditEventInput } from '../audit/audit-event.ts';
 import { StintError } from '../errors/stint-error.ts';
 import type { ContractorRepository } from '../identity/contractor-repository.ts';
@@ -90,13 +90,21 @@ export class PolicyControl {
     const now = this.#clock.now();
     const desired = loadPolicyFromFiles(files, { now });
     const result = await this.#store.db.transaction().execute(async (trx) => {
+      await this.#serialiseApplies(trx);
       const running = await this.runningState(trx);
       const plan = planPolicy(desired, running, now);
       const version = await this.#writeVersion(trx, desired, actor, now);
       for (const contractor of plan.contractorWrites.upsert) await this.#contractors.upsertFromFiles(contractor, now, trx);
       for (const email of plan.contractorWrites.remove) {
         await this.#contractors.remove(email, now, trx);
-        await this.#tokens.revokeAllFor(email, { by: actor, reason: 'removed from the policy files' }, trx);
+        const revoked = await this.#tokens.revokeAllFor(email, { by: actor, reason: 'removed by a policy apply' }, trx);
+        await this.#audit.appendWithin(trx, {
+          code: 'CONTRACTOR_REMOVED',
+          actor,
+          subject: email,
+          summary: `${email} was removed by policy ${desired.digest.slice(0, 12)}; ${revoked} token(s) revoked.`,
+          data: { digest: desired.digest, tokensRevoked: revoked },
+        });
       }
       await this.#audit.appendWithin(trx, {
         code: 'POLICY_APPLIED',
@@ -115,6 +123,15 @@ export class PolicyControl {
     });
     this.#setCurrent({ version: result.version, digest: desired.digest, compiled: desired.compiled, appliedAt: now, appliedBy: actor });
     return result;
+  }
+
+  /**
+   * Two nodes applying at once must not both plan against the same running
+   * state. On PostgreSQL the audit chain head row doubles as the apply lock
+   * (the apply appends to the chain anyway); SQLite transactions already serialise.
+   */
+  async #serialiseApplies(trx: Transaction<Database>): Promise<void> {
+    if (this.#store.engine === 'postgres') await sql`SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE`.execute(trx);
   }
 
   async #writeVersion(trx: Transaction<Database>, desired: LoadedPolicy, actor: string, now: number): Promise<number> {
