@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { buildApp } from './api/app.ts';
 import { AuditCheckpointer, loadOrCreateSigningKey } from './audit/audit-checkpoint.ts';
+import { trustedPublicKeys } from './audit/audit-signing-key.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import { buildControlPlane } from './control/control-plane.ts';
 import type { PolicyControl } from './control/policy-control.ts';
@@ -78,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         tokens,
         invites,
         publicUrl: options.publicUrl ?? `http://${formatListenAddress(options.listenApi)}`,
-        auditTrustedKeys: [signingKey.publicKeyPem],
+        auditTrustedKeys: trustedPublicKeys(options.dataDir),
       },
     });
     await app.listen({ host: options.listenApi.host, port: options.listenApi.port });

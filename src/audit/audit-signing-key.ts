@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StintError } from '../errors/stint-error.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
@@ -95,4 +95,22 @@ function readIfExists(path: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** Public keys of other nodes sharing the store, one SPKI PEM file each, trusted for verification. */
+export const TRUSTED_KEYS_DIR = 'audit-trusted-keys';
+
+/**
+ * The keys `audit verify` trusts for a data directory: its own
+ * audit-signing.pub, plus every `*.pem` or `*.pub` in `<data>/audit-trusted-keys/`
+ * (copy each other node's audit-signing.pub there when several nodes share one
+ * PostgreSQL store).
+ */
+export function trustedPublicKeys(dataDir: string): string[] {
+  const files = [join(dataDir, PUBLIC_KEY_FILE)].filter((file) => existsSync(file));
+  const dir = join(dataDir, TRUSTED_KEYS_DIR);
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir).sort()) if (/\.(pem|pub)$/.test(name)) files.push(join(dir, name));
+  }
+  return files.map((file) => readFileSync(file, 'utf8'));
 }

@@ -71,3 +71,22 @@ for (const engine of STORE_ENGINES) {
     });
   });
 }
+
+describe('invite link landing page', () => {
+  it('explains how to accept without consuming the invite', async () => {
+    const h = await startApiHarness('sqlite', testPolicy('api'));
+    try {
+      const invite = await h.app.inject({ method: 'POST', url: '/v1/invites', headers: h.bearer(h.adminToken), payload: { email: 'dan@vendor.example', roles: ['readonly'] } });
+      const { code } = invite.json<{ code: string }>();
+      const page = await h.app.inject({ method: 'GET', url: `/invite/${code}` });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain(`stint accept ${code}`);
+      const accepted = await h.app.inject({ method: 'POST', url: '/v1/invites/accept', payload: { code } });
+      expect(accepted.statusCode).toBe(200);
+      const bad = await h.app.inject({ method: 'GET', url: '/invite/%3Cscript%3E' });
+      expect(bad.statusCode).toBe(400);
+    } finally {
+      await h.close();
+    }
+  });
+});

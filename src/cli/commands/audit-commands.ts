@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { AuditEvent } from '../../audit/audit-event.ts';
+import { trustedPublicKeys } from '../../audit/audit-signing-key.ts';
 import { formatVerifyReport, verifyAuditLog, type VerifyReport } from '../../audit/audit-verify.ts';
 import { StintError } from '../../errors/stint-error.ts';
 import { openStore } from '../../store/open-store.ts';
@@ -40,8 +41,7 @@ async function verifyOffline(flags: VerifyFlags): Promise<VerifyReport> {
   if (flags.store === undefined && !existsSync(join(dataDir, 'stint.db'))) {
     throw new StintError('STINT_ERR_STORE_UNAVAILABLE', `No store found at ${join(dataDir, 'stint.db')}; pass --data DIR or --store URL.`);
   }
-  const keyFiles = flags.publicKey ?? (existsSync(join(dataDir, 'audit-signing.pub')) ? [join(dataDir, 'audit-signing.pub')] : []);
-  const trustedKeys = keyFiles.map((file) => readFileSync(file, 'utf8'));
+  const trustedKeys = flags.publicKey?.map((file) => readFileSync(file, 'utf8')) ?? trustedPublicKeys(dataDir);
   const store = await openStore({ url: flags.store, dataDir }, { readonly: true });
   try {
     return await verifyAuditLog(store, trustedKeys.length > 0 ? { trustedKeys } : {});
