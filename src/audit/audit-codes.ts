@@ -37,6 +37,15 @@ export const AUDIT_CODES = {
 
   AUDIT_EXPORTED: { outcome: 'success', description: 'Audit events were exported.' },
   INVITE_REVOKED: { outcome: 'success', description: 'A pending invite was revoked before it was accepted.' },
+
+  SESSION_STARTED: { outcome: 'success', description: "A contractor's session to a resource was authenticated, allowed and connected upstream." },
+  SESSION_REFUSED: { outcome: 'failure', description: 'A connection to a resource was refused at start (unknown resource, no access, bad startup parameters, upstream unreachable).' },
+  SESSION_ENDED: { outcome: 'success', description: 'A live session ended; data.reason says why (client_closed, expired, killed, token_revoked, access_lost, upstream_closed, protocol_error, server_shutdown).' },
+  SESSION_KILL_REQUESTED: { outcome: 'success', description: 'Someone asked for a live session to be ended.' },
+  STATEMENT_ALLOWED: { outcome: 'success', description: 'A statement was classified and allowed; written before it is forwarded.' },
+  STATEMENT_DENIED: { outcome: 'failure', description: 'A statement was refused; data carries the classification and the reason.' },
+  STATEMENT_COMPLETED: { outcome: 'success', description: 'A forwarded statement finished; data carries rows and duration.' },
+  STATEMENT_FAILED: { outcome: 'failure', description: 'A forwarded statement failed at the database; data carries the error and duration.' },
 } as const satisfies Record<string, { outcome: 'success' | 'failure'; description: string }>;
 
 export type AuditCode = keyof typeof AUDIT_CODES;

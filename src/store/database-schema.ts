@@ -105,6 +105,39 @@ export interface AuditCheckpointsTable {
   signature: string;
 }
 
+export type SessionEndReason =
+  | 'client_closed'
+  | 'expired'
+  | 'killed'
+  | 'token_revoked'
+  | 'access_lost'
+  | 'upstream_closed'
+  | 'protocol_error'
+  | 'server_shutdown';
+
+export interface SessionsTable {
+  id: string;
+  /** The gateway process holding the session. */
+  node: string;
+  protocol: string;
+  contractor: string;
+  resource: string;
+  client_address: string;
+  /** 1 when the client connection is TLS. */
+  tls: number;
+  token_id: string;
+  started_at: number;
+  expires_at: number | null;
+  ended_at: number | null;
+  end_reason: SessionEndReason | null;
+  bytes_in: number;
+  bytes_out: number;
+  statements: number;
+  kill_requested_at: number | null;
+  kill_requested_by: string | null;
+  kill_reason: string | null;
+}
+
 export interface Database {
   meta: MetaTable;
   policy_versions: PolicyVersionsTable;
@@ -114,4 +147,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
+  sessions: SessionsTable;
 }

@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { StoreEngine } from '../store.ts';
 import * as initial from './migration-001-initial.ts';
+import * as sessions from './migration-002-sessions.ts';
 
 /** Written out in order, not discovered from the file system, so bundling and review stay simple. */
 function migrationsFor(engine: StoreEngine): Record<string, Migration> {
   return {
     '001-initial': { up: (db) => initial.up(db, engine) },
+    '002-sessions': { up: (db) => sessions.up(db, engine) },
   };
 }
 

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import { buildAccessIndex, type AccessIndex } from '../access/access-index.ts';
+import type { Action } from '../access/access-model.ts';
+import { decide, type AccessIdentity } from '../access/decide.ts';
+import type { Decision } from '../access/decision.ts';
+import type { ContractorRepository } from '../identity/contractor-repository.ts';
+import type { ResourceSpec } from '../policy/policy-types.ts';
+import type { Clock } from '../time/clock.ts';
+import type { PolicyControl } from './policy-control.ts';
+
+/**
+ * The compiled access index in force on this node, rebuilt whenever the policy
+ * or the contractors change, so every decision is a few map lookups.
+ */
+export class AccessState {
+  readonly #policy: PolicyControl;
+  readonly #contractors: ContractorRepository;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #listeners = new Set<() => void>();
+  #index: AccessIndex = buildAccessIndex({ resources: [], roles: [], contractors: [], grants: [] });
+  #resources = new Map<string, ResourceSpec>();
+  #refreshing: Promise<void> | null = null;
+  #again = false;
+
+  constructor(deps: { policy: PolicyControl; contractors: ContractorRepository; clock: Clock; logger: Logger }) {
+    this.#policy = deps.policy;
+    this.#contractors = deps.contractors;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+    deps.policy.onChange(() => void this.refresh().catch((error: unknown) => this.#logger.error({ err: error }, 'access index refresh failed')));
+  }
+
+  index(): AccessIndex {
+    return this.#index;
+  }
+
+  resource(name: string): ResourceSpec | undefined {
+    return this.#resources.get(name);
+  }
+
+  decide(identity: AccessIdentity, resource: string, action: Action): Decision {
+    return decide(this.#index, identity, resource, action, this.#clock.now());
+  }
+
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Rebuilds from the store. Concurrent calls share one rebuild, plus one more if asked during it. */
+  refresh(): Promise<void> {
+    if (this.#refreshing !== null) {
+      this.#again = true;
+      return this.#refreshing;
+    }
+    this.#refreshing = this.#rebuild().finally(() => {
+      this.#refreshing = null;
+      if (this.#again) {
+        this.#again = false;
+        void this.refresh().catch((error: unknown) => this.#logger.error({ err: error }, 'access index refresh failed'));
+      }
+    });
+    return this.#refreshing;
+  }
+
+  async #rebuild(): Promise<void> {
+    const compiled = this.#policy.current()?.compiled;
+    const contractors = await this.#contractors.list();
+    this.#index = buildAccessIndex({
+      resources: compiled?.resources ?? [],
+      roles: compiled?.roles ?? [],
+      contractors: contractors.map((c) => ({ email: c.email, roles: c.roles, untilAt: c.untilAt, status: c.status })),
+      grants: [],
+    });
+    this.#resources = new Map((compiled?.resources ?? []).map((r) => [r.name, r]));
+    for (const listener of this.#listeners) listener();
+  }
+}
