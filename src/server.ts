@@ -57,7 +57,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     const signingKey = loadOrCreateSigningKey(options.dataDir);
     const plane = buildControlPlane({ store, clock, logger });
-    const { audit, contractors, tokens, invites, policy } = plane;
+    const { audit, contractors, tokens, invites, policy, access, sessions } = plane;
     closers.push(() => audit.close());
     const checkpointer = new AuditCheckpointer({ store, log: audit, key: signingKey, clock });
     checkpointer.start();
@@ -66,6 +66,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await policy.refresh();
 
     await applyIfChanged(policy, options.configPath, logger);
+    await access.refresh();
+    sessions.start();
+    closers.push(() => sessions.stop());
     const bootstrap = await tokens.ensureAdminToken(options.adminToken === undefined ? {} : { envToken: options.adminToken });
 
     const app = buildApp({
@@ -80,6 +83,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         invites,
         publicUrl: options.publicUrl ?? `http://${formatListenAddress(options.listenApi)}`,
         auditTrustedKeys: trustedPublicKeys(options.dataDir),
+        access,
+        sessions,
+        gateway: { postgres: null, caPem: null },
       },
     });
     await app.listen({ host: options.listenApi.host, port: options.listenApi.port });
@@ -92,7 +98,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const watcher = watchPolicyPath(options.configPath, () => void reloadFromDisk(policy, options.configPath, audit, logger));
       closers.push(() => watcher.close());
     }
-    const refresher = setInterval(() => void policy.refresh().catch((error: unknown) => logger.error({ err: error }, 'policy refresh failed')), options.refreshMs ?? 2000);
+    // Other nodes sharing the store apply policies and onboard contractors too.
+    const refresher = setInterval(
+      () =>
+        void policy
+          .refresh()
+          .then(() => access.refresh())
+          .catch((error: unknown) => logger.error({ err: error }, 'policy refresh failed')),
+      options.refreshMs ?? 2000,
+    );
     refresher.unref();
     closers.push(() => clearInterval(refresher));
 

@@ -35,9 +35,14 @@ export class ApiClient {
     return this.#json<T>('DELETE', path);
   }
 
+  /** The token this client sends, for handing to a database client (`stint connect --exec`). */
+  token(): string | undefined {
+    return this.#token;
+  }
+
   /** Streams a response body (e.g. JSON Lines export) chunk by chunk. */
-  async *stream(path: string, query?: Query): AsyncGenerator<Uint8Array> {
-    const response = await this.#fetch('GET', path, undefined, query, true);
+  async *stream(path: string, query?: Query, options: { auth?: boolean } = {}): AsyncGenerator<Uint8Array> {
+    const response = await this.#fetch('GET', path, undefined, query, options.auth ?? true);
     if (!response.ok) throw await toError(response);
     if (response.body === null) return;
     for await (const chunk of response.body) yield chunk;

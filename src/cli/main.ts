@@ -2,10 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { StintError } from '../errors/stint-error.ts';
 import { makeContext, type CliContext } from './cli-context.ts';
 import { registerAuditCommands } from './commands/audit-commands.ts';
+import { registerConnectCommands } from './commands/connect-commands.ts';
 import { registerContractorCommands } from './commands/contractor-commands.ts';
 import { registerInviteCommands } from './commands/invite-commands.ts';
 import { registerPolicyCommands } from './commands/policy-commands.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
+import { registerSessionCommands } from './commands/session-commands.ts';
 import { registerTokenCommands } from './commands/token-commands.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatError } from './output.ts';
@@ -38,6 +40,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerTokenCommands(program, ctx);
   registerContractorCommands(program, ctx);
   registerAuditCommands(program, ctx);
+  registerSessionCommands(program, ctx);
+  registerConnectCommands(program, ctx);
   return program;
 }
 

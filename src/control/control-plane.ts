@@ -6,6 +6,8 @@ import { TokenService } from '../identity/token-service.ts';
 import type { CompiledPolicy } from '../policy/policy-types.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
+import { SessionRegistry } from '../sessions/session-registry.ts';
+import { AccessState } from './access-state.ts';
 import { PolicyControl } from './policy-control.ts';
 
 /** The services every front door (API, proxies) shares, wired once. */
@@ -17,9 +19,11 @@ export interface ControlPlane {
   readonly tokens: TokenService;
   readonly invites: InviteService;
   readonly policy: PolicyControl;
+  readonly access: AccessState;
+  readonly sessions: SessionRegistry;
 }
 
-export function buildControlPlane(deps: { store: Store; clock: Clock; logger: Logger }): ControlPlane {
+export function buildControlPlane(deps: { store: Store; clock: Clock; logger: Logger; sessionPollMs?: number }): ControlPlane {
   const { store, clock, logger } = deps;
   const audit = new AuditLog({ store, clock, logger });
   // Tokens and invites read the policy in force; the closure runs only once `policy` exists.
@@ -28,5 +32,7 @@ export function buildControlPlane(deps: { store: Store; clock: Clock; logger: Lo
   const tokens = new TokenService({ store, audit, clock, policy: currentPolicy, contractors });
   const invites = new InviteService({ store, audit, clock, policy: currentPolicy, tokens, contractors });
   const policy = new PolicyControl({ store, audit, clock, contractors, tokens });
-  return { store, clock, audit, contractors, tokens, invites, policy };
+  const access = new AccessState({ policy, contractors, clock, logger });
+  const sessions = new SessionRegistry({ store, audit, clock, logger, ...(deps.sessionPollMs === undefined ? {} : { pollMs: deps.sessionPollMs }) });
+  return { store, clock, audit, contractors, tokens, invites, policy, access, sessions };
 }

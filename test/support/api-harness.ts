@@ -3,7 +3,9 @@ import pino from 'pino';
 import { buildApp } from '../../src/api/app.ts';
 import type { AuditLog } from '../../src/audit/audit-log.ts';
 import { buildControlPlane } from '../../src/control/control-plane.ts';
+import type { AccessState } from '../../src/control/access-state.ts';
 import type { PolicyControl } from '../../src/control/policy-control.ts';
+import type { SessionRegistry } from '../../src/sessions/session-registry.ts';
 import type { TokenService } from '../../src/identity/token-service.ts';
 import type { PolicyFile } from '../../src/policy/policy-types.ts';
 import type { StoreEngine } from '../../src/store/store.ts';
@@ -17,6 +19,8 @@ export interface ApiHarness {
   readonly audit: AuditLog;
   readonly policy: PolicyControl;
   readonly tokens: TokenService;
+  readonly access: AccessState;
+  readonly sessions: SessionRegistry;
   readonly adminToken: string;
   /** Authorization header for a token. */
   bearer(token: string): { authorization: string };
@@ -28,13 +32,26 @@ export async function startApiHarness(engine: StoreEngine, files: readonly Polic
   const store = await openTestStore(engine);
   const clock = new ManualClock('2026-12-01T00:00:00Z');
   const logger = pino({ level: 'silent' });
-  const { audit, contractors, tokens, invites, policy } = buildControlPlane({ store, clock, logger });
+  const { audit, contractors, tokens, invites, policy, access, sessions } = buildControlPlane({ store, clock, logger });
   await policy.apply(files, 'system:test');
   const admin = await tokens.ensureAdminToken({});
   if (admin.token === undefined) throw new Error('expected a fresh admin token');
   const app = buildApp({
     logger,
-    services: { clock, store, audit, policy, contractors, tokens, invites, publicUrl: 'http://stint.test', auditTrustedKeys: [] },
+    services: {
+      clock,
+      store,
+      audit,
+      policy,
+      contractors,
+      tokens,
+      invites,
+      access,
+      sessions,
+      publicUrl: 'http://stint.test',
+      auditTrustedKeys: [],
+      gateway: { postgres: { host: '127.0.0.1', port: 6432 }, caPem: null },
+    },
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
   });
   await app.ready();
@@ -45,10 +62,13 @@ export async function startApiHarness(engine: StoreEngine, files: readonly Polic
     audit,
     policy,
     tokens,
+    access,
+    sessions,
     adminToken: admin.token,
     bearer: (token) => ({ authorization: `Bearer ${token}` }),
     async close() {
       await app.close();
+      await sessions.stop(1000);
       await audit.close();
       await store.destroy();
     },

@@ -1,10 +1,12 @@
 import type { ApiRoute } from '../api-route.ts';
 import type { ApiServices } from '../api-services.ts';
 import { auditRoutes } from './audit-routes.ts';
+import { connectRoutes } from './connect-routes.ts';
 import { contractorRoutes } from './contractor-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { inviteRoutes } from './invite-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
+import { sessionRoutes } from './session-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
 
 /** Every route of the API, written out in one place. */
@@ -16,5 +18,7 @@ export function allRoutes(services: ApiServices): ApiRoute[] {
     ...inviteRoutes(services),
     ...tokenRoutes(services),
     ...auditRoutes(services),
+    ...sessionRoutes(services),
+    ...connectRoutes(services),
   ];
 }
