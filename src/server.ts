@@ -57,7 +57,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     const signingKey = loadOrCreateSigningKey(options.dataDir);
     const plane = buildControlPlane({ store, clock, logger });
-    const { audit, contractors, tokens, invites, policy, access, sessions } = plane;
+    const { audit, tokens, policy, access, sessions } = plane;
     closers.push(() => audit.close());
     const checkpointer = new AuditCheckpointer({ store, log: audit, key: signingKey, clock });
     checkpointer.start();
@@ -74,17 +74,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const app = buildApp({
       logger,
       services: {
-        clock,
-        store,
-        audit,
-        policy,
-        contractors,
-        tokens,
-        invites,
+        ...plane,
         publicUrl: options.publicUrl ?? `http://${formatListenAddress(options.listenApi)}`,
         auditTrustedKeys: trustedPublicKeys(options.dataDir),
-        access,
-        sessions,
         gateway: { postgres: null, caPem: null },
       },
     });

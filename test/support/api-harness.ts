@@ -32,22 +32,15 @@ export async function startApiHarness(engine: StoreEngine, files: readonly Polic
   const store = await openTestStore(engine);
   const clock = new ManualClock('2026-12-01T00:00:00Z');
   const logger = pino({ level: 'silent' });
-  const { audit, contractors, tokens, invites, policy, access, sessions } = buildControlPlane({ store, clock, logger });
+  const plane = buildControlPlane({ store, clock, logger });
+  const { audit, tokens, policy, access, sessions } = plane;
   await policy.apply(files, 'system:test');
   const admin = await tokens.ensureAdminToken({});
   if (admin.token === undefined) throw new Error('expected a fresh admin token');
   const app = buildApp({
     logger,
     services: {
-      clock,
-      store,
-      audit,
-      policy,
-      contractors,
-      tokens,
-      invites,
-      access,
-      sessions,
+      ...plane,
       publicUrl: 'http://stint.test',
       auditTrustedKeys: [],
       gateway: { postgres: { host: '127.0.0.1', port: 6432 }, caPem: null },
