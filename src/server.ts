@@ -2,6 +2,7 @@
  * The composition root: the only place that builds the store, the services and
  * the listeners and wires them together. Nothing registers itself by import.
  */
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApp } from './api/app.ts';
 import { AuditCheckpointer, loadOrCreateSigningKey } from './audit/audit-checkpoint.ts';
@@ -12,8 +13,12 @@ import type { PolicyControl } from './control/policy-control.ts';
 import { StintError } from './errors/stint-error.ts';
 import { formatListenAddress, type ListenAddress } from './listen-address.ts';
 import { loadPolicyFromPath, watchPolicyPath } from './policy/policy-load.ts';
+import { PostgresProxy } from './proxies/postgres/postgres-proxy.ts';
+import { upstreamTargetFor } from './proxies/postgres/postgres-target.ts';
 import { openStore } from './store/open-store.ts';
 import { systemClock, type Clock } from './time/clock.ts';
+import { loadTlsFiles, type TlsFiles } from './tls/tls-files.ts';
+import { DEFAULT_TLS_HOSTNAMES, DEFAULT_TLS_IPS, ensureTlsMaterial } from './tls/tls-material.ts';
 
 export interface ServerOptions {
   readonly configPath: string;
@@ -22,6 +27,14 @@ export interface ServerOptions {
   readonly listenApi: ListenAddress;
   /** How people reach the API (invite links); defaults to the listen address. */
   readonly publicUrl?: string | undefined;
+  /** The PostgreSQL gateway listener; null turns it off. */
+  readonly listenPostgres?: ListenAddress | null;
+  /** Operator-provided listener certificate; without it a local CA and certificate are generated in the data directory. */
+  readonly tlsFiles?: { readonly certPath: string; readonly keyPath: string; readonly caPath?: string | undefined } | undefined;
+  /** Names the generated listener certificate carries (DNS names and IPs); default localhost, 127.0.0.1, ::1. */
+  readonly tlsNames?: readonly string[];
+  /** Accept plain TCP from non-loopback clients on protocol listeners (default: TLS required). */
+  readonly allowPlaintextRemote?: boolean;
   /** STINT_ADMIN_TOKEN: an admin token chosen by automation instead of a generated one. */
   readonly adminToken?: string | undefined;
   /** Watch the policy files and apply changes (default true). */
@@ -34,6 +47,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   readonly apiUrl: string;
+  /** host:port of the PostgreSQL gateway, when listening. */
+  readonly postgres: ListenAddress | null;
   /** Set only when this start created the first admin token: print it once. */
   readonly createdAdminToken: string | null;
   readonly policyDigest: string;
@@ -64,12 +79,41 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     closers.push(() => checkpointer.stop());
 
     await policy.refresh();
+    // Subscribed before the start's own apply, so its policy.applied event is queued too; deliveries
+    // left pending by an earlier run (here or on another node) go out now.
+    plane.webhooks.start();
+    closers.push(() => plane.webhooks.stop());
 
     await applyIfChanged(policy, options.configPath, logger);
     await access.refresh();
     sessions.start();
+    // Requests and grants that lapsed while no server ran are recorded now; the rest get exact timers.
+    await plane.requests.start();
+    closers.push(() => plane.requests.stop());
     closers.push(() => sessions.stop());
+    // Engagements that ended while no server ran are offboarded now; the others get exact timers.
+    await plane.engagements.start();
+    closers.push(() => plane.engagements.stop());
     const bootstrap = await tokens.ensureAdminToken(options.adminToken === undefined ? {} : { envToken: options.adminToken });
+
+    const tlsMaterial = await listenerTls(options);
+    let postgres: ListenAddress | null = null;
+    if (options.listenPostgres !== null) {
+      const listen = options.listenPostgres ?? DEFAULT_POSTGRES_LISTEN;
+      const proxy = new PostgresProxy({
+        access,
+        tokens,
+        audit,
+        sessions,
+        clock,
+        logger,
+        tls: { key: tlsMaterial.keyPem, cert: tlsMaterial.certPem },
+        allowPlaintextRemote: options.allowPlaintextRemote ?? false,
+        upstreamTarget: (resource) => upstreamTargetFor(resource),
+      });
+      postgres = await proxy.listen(listen.host, listen.port);
+      closers.push(() => proxy.close());
+    }
 
     const app = buildApp({
       logger,
@@ -77,7 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ...plane,
         publicUrl: options.publicUrl ?? `http://${formatListenAddress(options.listenApi)}`,
         auditTrustedKeys: trustedPublicKeys(options.dataDir),
-        gateway: { postgres: null, caPem: null },
+        gateway: { postgres: postgres === null ? null : advertised(postgres, options.publicUrl), caPem: tlsMaterial.caCertPem ?? null },
       },
     });
     await app.listen({ host: options.listenApi.host, port: options.listenApi.port });
@@ -106,7 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       code: 'SERVER_STARTED',
       actor: SYSTEM_ACTOR,
       summary: `Stint server started on ${apiUrl} with policy ${policy.current()?.digest.slice(0, 12) ?? 'none'}.`,
-      data: { apiUrl, store: store.engine, storeLocation: store.location, pid: process.pid },
+      data: { apiUrl, postgres: postgres === null ? null : formatListenAddress(postgres), store: store.engine, storeLocation: store.location, pid: process.pid },
     });
     closers.push(() =>
       audit.append({ code: 'SERVER_STOPPED', actor: SYSTEM_ACTOR, summary: `Stint server on ${apiUrl} stopped.`, data: { pid: process.pid } }).then(() => undefined),
@@ -114,6 +158,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
     return {
       apiUrl,
+      postgres,
       createdAdminToken: bootstrap.created ? (bootstrap.token ?? null) : null,
       policyDigest: policy.current()?.digest ?? initial.digest,
       close: closeAll,
@@ -122,6 +167,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await closeAll().catch((closeError: unknown) => logger.error({ err: closeError }, 'error while shutting down after a failed start'));
     throw error;
   }
+}
+
+export const DEFAULT_POSTGRES_LISTEN: ListenAddress = { host: '127.0.0.1', port: 6432 };
+
+/** The listener certificate: the operator's files, or a CA and certificate generated into the data directory. */
+async function listenerTls(options: ServerOptions): Promise<TlsFiles> {
+  if (options.tlsFiles !== undefined) return loadTlsFiles(options.tlsFiles.certPath, options.tlsFiles.keyPath, options.tlsFiles.caPath);
+  const names = options.tlsNames ?? [];
+  const ips = names.filter((name) => isIP(name) !== 0);
+  const hostnames = names.filter((name) => isIP(name) === 0);
+  return ensureTlsMaterial(options.dataDir, {
+    hostnames: [...DEFAULT_TLS_HOSTNAMES, ...hostnames],
+    ips: [...DEFAULT_TLS_IPS, ...ips],
+  });
+}
+
+/** What clients should dial: a wildcard bind address is replaced by the public host name. */
+function advertised(listen: ListenAddress, publicUrl: string | undefined): ListenAddress {
+  const wildcard = listen.host === '0.0.0.0' || listen.host === '::';
+  if (!wildcard) return listen;
+  const host = publicUrl === undefined ? 'localhost' : new URL(publicUrl).hostname;
+  return { host, port: listen.port };
 }
 
 /** Applies the files when they differ from the running state; a no-op restart writes nothing. */

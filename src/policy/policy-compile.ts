@@ -8,8 +8,9 @@ import { ACTIONS, type AccessRule, type Action, type RoleInfo } from '../access/
 import { parseDuration } from '../time/duration.ts';
 import { parseEndInstant } from '../time/instant.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
-import type { PolicyDocument, RoleDocument, RuleDocument, SettingsDocument } from './policy-schema.ts';
+import type { ApprovalRuleDocument, PolicyDocument, RoleDocument, RuleDocument, SettingsDocument, WebhookDocument } from './policy-schema.ts';
 import {
+  type ApprovalRule,
   type CompiledPolicy,
   type FileContractor,
   type PolicySettings,
@@ -18,13 +19,17 @@ import {
   STAFF_ROLES,
   type StaffMember,
   type StaffRole,
+  type WebhookSpec,
 } from './policy-types.ts';
+
+export const DEFAULT_REQUEST_TTL_MS = 3_600_000;
 
 export const DEFAULT_POLICY_SETTINGS: PolicySettings = {
   contractorsOwner: 'files',
   inviteTtlMs: 72 * 3_600_000,
   tokenTtlMs: 30 * 86_400_000,
   defaultEngagementMs: 30 * 86_400_000,
+  requestTtlMs: DEFAULT_REQUEST_TTL_MS,
 };
 
 /**
@@ -38,6 +43,8 @@ export function compilePolicy(documents: readonly PolicyDocument[]): CompiledPol
   const roles = new Map<string, RoleInfo>();
   const contractors = new Map<string, FileContractor>();
   const staff = new Map<string, StaffMember>();
+  const approvals: ApprovalRuleDocument[] = [];
+  const webhooks = new Map<string, WebhookSpec>();
 
   for (const document of documents) {
     if (document.settings !== undefined) settings = compileSettings(document.settings);
@@ -48,6 +55,8 @@ export function compilePolicy(documents: readonly PolicyDocument[]): CompiledPol
         address: resource.address,
         labels: { ...(resource.labels ?? {}) },
         ...(resource.database === undefined ? {} : { database: resource.database }),
+        ...(resource.tls === undefined ? {} : { tls: resource.tls }),
+        ...(resource.tls_ca === undefined ? {} : { tlsCa: resource.tls_ca as SecretRef }),
         ...(resource.credentials === undefined
           ? {}
           : {
@@ -79,6 +88,8 @@ export function compilePolicy(documents: readonly PolicyDocument[]): CompiledPol
         groups: uniqueSorted(member.groups ?? []),
       });
     }
+    approvals.push(...(document.approvals ?? []));
+    for (const [name, webhook] of Object.entries(document.webhooks ?? {})) webhooks.set(name, compileWebhook(name, webhook));
   }
 
   return {
@@ -87,6 +98,20 @@ export function compilePolicy(documents: readonly PolicyDocument[]): CompiledPol
     roles: sortedValues(roles),
     contractors: sortedValues(contractors),
     staff: sortedValues(staff),
+    approvals: compileApprovals(approvals),
+    // Only present when declared, so policies without webhooks keep the digest they had.
+    ...(webhooks.size === 0 ? {} : { webhooks: sortedValues(webhooks) }),
+  };
+}
+
+function compileWebhook(name: string, webhook: WebhookDocument): WebhookSpec {
+  const events = uniqueSorted(webhook.events);
+  return {
+    name,
+    url: webhook.url,
+    events: events.includes('*') ? ['*'] : events,
+    ...(webhook.secret === undefined ? {} : { secret: webhook.secret as SecretRef }),
+    format: webhook.format ?? 'json',
   };
 }
 
@@ -97,7 +122,28 @@ function compileSettings(document: SettingsDocument): PolicySettings {
     tokenTtlMs: document.token_ttl === undefined ? DEFAULT_POLICY_SETTINGS.tokenTtlMs : parseDuration(document.token_ttl, 'token_ttl'),
     defaultEngagementMs:
       document.default_engagement === undefined ? DEFAULT_POLICY_SETTINGS.defaultEngagementMs : parseDuration(document.default_engagement, 'default_engagement'),
+    requestTtlMs: document.request_ttl === undefined ? DEFAULT_REQUEST_TTL_MS : parseDuration(document.request_ttl, 'request_ttl'),
   };
+}
+
+/** Approval rules are a set across files, like role rules: order and file layout do not change the digest. */
+function compileApprovals(documents: readonly ApprovalRuleDocument[]): ApprovalRule[] {
+  const byKey = new Map<string, ApprovalRule>();
+  for (const document of documents) {
+    const rule: ApprovalRule = {
+      resources: {
+        ...(document.resources.names === undefined ? {} : { names: uniqueSorted(document.resources.names) }),
+        ...(document.resources.labels === undefined ? {} : { labels: { ...document.resources.labels } }),
+      },
+      actions: inOrder<Action>(document.actions, ACTIONS),
+      approvers: uniqueSorted(document.approvers.map((approver) => (approver.startsWith('group:') ? approver : approver.toLowerCase()))),
+      minApprovals: document.min_approvals ?? 1,
+      maxDurationMs: parseDuration(document.max_duration, 'max_duration'),
+      requireReason: document.require_reason ?? false,
+    };
+    byKey.set(canonicalJson(rule), rule);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, rule]) => rule);
 }
 
 function compileRole(name: string, role: RoleDocument): RoleInfo {

@@ -9,9 +9,10 @@
  */
 import { z } from 'zod';
 import { ACTIONS } from '../access/access-model.ts';
+import { DOMAIN_EVENT_TYPES } from '../events/event-bus.ts';
 import { tryParseDuration } from '../time/duration.ts';
 import { tryParseEndInstant } from '../time/instant.ts';
-import { STAFF_ROLES } from './policy-types.ts';
+import { STAFF_ROLES, WEBHOOK_FORMATS } from './policy-types.ts';
 import { secretRefProblem } from './policy-secrets.ts';
 
 /** Extra help attached to a schema node: the `fix` an error there suggests, and what to call its values. */
@@ -153,6 +154,14 @@ const resourceSchema = hinted(
     address: addressSchema,
     database: hinted(z.string().min(1), 'The database on the target to connect to (defaults to what the client asks for).').optional(),
     credentials: credentialsSchema.optional(),
+    tls: hinted(
+      z.enum(['disable', 'prefer', 'require', 'verify-full']),
+      'TLS from the gateway to the target, as libpq sslmode: disable, prefer (default), require, or verify-full (checks the certificate against tls_ca).',
+      { noun: 'TLS mode' },
+    ).optional(),
+    tls_ca: secretRefSchema
+      .describe('The CA certificate (PEM) the target’s certificate must chain to for tls: verify-full, as env:NAME or file:/absolute/path.')
+      .optional(),
     labels: labelsSchema.optional(),
   }),
   'A target contractors reach through the gateway. Clients connect with this resource name as the database name.',
@@ -223,6 +232,109 @@ const staffSchema = hinted(
   'A member of your own organisation who runs Stint. The key is their email address.',
 );
 
+const APPROVER_FIX = 'Write a staff email declared under staff, or group:<name> for a group staff members list under groups.';
+
+const approverSchema = hinted(
+  z.string().check((ctx) => {
+    const value = ctx.value;
+    if (value.startsWith('group:') ? value.length > 'group:'.length && !/\s/.test(value) : z.email().safeParse(value).success) return;
+    ctx.issues.push({ code: 'custom', input: value, message: `"${value}" is neither a staff email nor group:<name>`, params: { fix: APPROVER_FIX } });
+  }),
+  'Who may approve: a staff email, or group:<name> for every staff member in that group.',
+  { fix: APPROVER_FIX, noun: 'approver' },
+);
+
+const approvalRuleSchema = hinted(
+  z.strictObject({
+    resources: selectorSchema,
+    actions: hinted(
+      z.array(hinted(z.enum(ACTIONS), `An action: ${ACTIONS.join(', ')}.`, { noun: 'action' })).min(1),
+      `What contractors may request under this rule: ${ACTIONS.join(', ')}.`,
+      { fix: `List at least one action: ${ACTIONS.join(', ')}.` },
+    ),
+    approvers: hinted(z.array(approverSchema).min(1), 'Staff who may approve: emails and group:<name> entries. A requester never approves their own request.', {
+      fix: APPROVER_FIX,
+    }),
+    min_approvals: hinted(z.number().int().min(1), 'How many distinct approvers must approve before access is granted. Default 1.', {
+      fix: 'Write a whole number of at least 1, e.g. min_approvals: 2.',
+    }).optional(),
+    max_duration: durationSchema('The longest grant this rule allows; a request for longer is refused.'),
+    require_reason: hinted(z.boolean(), 'Whether a request must say why (e.g. a ticket). Default false.', { fix: 'Write true or false.' }).optional(),
+  }),
+  'An approval rule: which actions on which resources contractors may request, who approves, and for how long at most.',
+);
+
+const WEBHOOK_URL_FIX = 'Write an http:// or https:// URL without a user or password in it, or env:NAME / file:/absolute/path naming where the URL is kept.';
+const WEBHOOK_EVENTS_FIX = `List event types (${DOMAIN_EVENT_TYPES.join(', ')}), or write ["*"] for every event.`;
+
+const webhookUrlSchema = hinted(
+  z
+    .string()
+    .check((ctx) => {
+      const value = ctx.value;
+      if (value.startsWith('env:') || value.startsWith('file:')) {
+        const problem = secretRefProblem(value);
+        if (problem !== undefined) ctx.issues.push({ code: 'custom', input: value, message: problem.message, params: { fix: problem.fix } });
+        return;
+      }
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+        ctx.issues.push({ code: 'custom', input: value, message: `"${value}" is not an http:// or https:// URL`, params: { fix: WEBHOOK_URL_FIX } });
+      } else if (url.username !== '' || url.password !== '') {
+        // The message does not repeat the URL: it carries a credential.
+        ctx.issues.push({ code: 'custom', input: value, message: 'The URL carries a user or password; policy files never hold secrets', params: { fix: WEBHOOK_URL_FIX } });
+      }
+    }),
+  'Where to POST events: an http:// or https:// URL (loopback addresses allowed), or env:NAME / file:/absolute/path holding the URL when the URL is itself a secret (e.g. a Slack incoming webhook).',
+  { fix: WEBHOOK_URL_FIX },
+);
+
+const webhookSecretSchema = hinted(
+  z.string().check((ctx) => {
+    const problem = secretRefProblem(ctx.value);
+    if (problem === undefined) return;
+    const inline = !ctx.value.startsWith('env:') && !ctx.value.startsWith('file:');
+    ctx.issues.push({
+      code: 'custom',
+      input: ctx.value,
+      message: inline ? 'The secret is written inline; policy files never hold secrets' : problem.message,
+      params: { fix: inline ? 'Put the secret in an environment variable of the server and write secret: env:NAME, or in a file and write secret: file:/absolute/path.' : problem.fix },
+    });
+  }),
+  'A reference to the signing secret (env:NAME or file:/absolute/path), never the secret itself. Bodies are signed with HMAC-SHA256 under it (header Stint-Signature).',
+);
+
+const webhookSchema = hinted(
+  z
+    .strictObject({
+      url: webhookUrlSchema,
+      events: hinted(
+        z.array(hinted(z.enum([...DOMAIN_EVENT_TYPES, '*']), 'An event type, or "*" for every event.', { noun: 'event type', fix: WEBHOOK_EVENTS_FIX })).min(1),
+        'The events sent to this webhook.',
+        { fix: WEBHOOK_EVENTS_FIX },
+      ),
+      secret: webhookSecretSchema.optional(),
+      format: hinted(z.enum(WEBHOOK_FORMATS), 'json (default): the signed event as JSON. slack: a Slack-compatible { "text": … } message.', { noun: 'webhook format' }).optional(),
+    })
+    .check((ctx) => {
+      if ((ctx.value.format ?? 'json') === 'json' && ctx.value.secret === undefined) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          path: ['secret'],
+          message: 'A json webhook needs a secret, so receivers can check each body came from Stint',
+          params: { fix: 'Add secret: env:NAME (or file:/absolute/path) naming the signing secret; see docs/webhooks.md.' },
+        });
+      }
+    }),
+  'An outgoing webhook: Stint POSTs the listed events to the URL, signed, from a durable queue with retries.',
+);
+
 const settingsSchema = hinted(
   z.strictObject({
     contractors: hinted(
@@ -233,6 +345,7 @@ const settingsSchema = hinted(
     invite_ttl: durationSchema('How long an invite stays valid. Default 72h.').optional(),
     token_ttl: durationSchema('Longest lifetime of a token issued without an explicit TTL; tokens never outlive the engagement. Default 30d.').optional(),
     default_engagement: durationSchema('Engagement length for an invite that names no end date. Default 30d.').optional(),
+    request_ttl: durationSchema('How long an access request waits for its approvals before it expires. Default 1h.').optional(),
   }),
   'Server-wide settings. At most one policy file may contain this section.',
 );
@@ -245,6 +358,8 @@ export const policyFileSchema = hinted(
     roles: hinted(keyedRecord(nameSchema('role'), roleSchema).nullable(), 'Roles contractors can hold, by name.').optional(),
     contractors: hinted(keyedRecord(emailSchema('The contractor’s email address.'), contractorSchema).nullable(), 'Contractors, by email address.').optional(),
     staff: hinted(keyedRecord(emailSchema('The staff member’s email address.'), staffSchema).nullable(), 'Staff who administer, approve or audit, by email address.').optional(),
+    approvals: hinted(z.array(approvalRuleSchema).nullable(), 'Approval rules for just-in-time access requests. Rules from every file are combined.').optional(),
+    webhooks: hinted(keyedRecord(nameSchema('webhook'), webhookSchema).nullable(), 'Outgoing webhooks that notify other systems of events, by name.').optional(),
   }),
   'One Stint policy file. A policy is one file or a directory of them, merged by section.',
 );
@@ -256,6 +371,8 @@ export type RuleDocument = z.output<typeof ruleSchema>;
 export type ContractorDocument = z.output<typeof contractorSchema>;
 export type StaffDocument = z.output<typeof staffSchema>;
 export type SettingsDocument = z.output<typeof settingsSchema>;
+export type ApprovalRuleDocument = z.output<typeof approvalRuleSchema>;
+export type WebhookDocument = z.output<typeof webhookSchema>;
 
 /** The top-level keys of a policy file, in the order people usually write them. */
-export const POLICY_SECTIONS = ['version', 'settings', 'resources', 'roles', 'contractors', 'staff'] as const;
+export const POLICY_SECTIONS = ['version', 'settings', 'resources', 'roles', 'contractors', 'staff', 'approvals', 'webhooks'] as const;

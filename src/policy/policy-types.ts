@@ -4,7 +4,7 @@
  * the proxies consume them. Secrets appear only as references (`env:NAME`,
  * `file:/path`), never as values.
  */
-import type { ResourceInfo, RoleInfo } from '../access/access-model.ts';
+import type { Action, ResourceInfo, ResourceSelector, RoleInfo } from '../access/access-model.ts';
 
 /** One policy file as read from disk or sent to the API. `path` is relative to the --config root. */
 export interface PolicyFile {
@@ -23,6 +23,8 @@ export interface PolicySettings {
   readonly tokenTtlMs: number;
   /** Engagement length for an invite that names no end date. */
   readonly defaultEngagementMs: number;
+  /** How long an access request waits for its approvals before it expires (compile fills in 1h; older stored versions lack it). */
+  readonly requestTtlMs?: number;
 }
 
 /** A secret reference: resolved only where it is used, never stored or logged resolved. */
@@ -38,6 +40,10 @@ export interface ResourceSpec extends ResourceInfo {
   readonly address: string;
   readonly database?: string;
   readonly credentials?: ResourceCredentials;
+  /** TLS from the gateway to the target (libpq sslmode semantics); default prefer. */
+  readonly tls?: 'disable' | 'prefer' | 'require' | 'verify-full';
+  /** CA certificate (PEM) for tls: verify-full, as a secret reference. */
+  readonly tlsCa?: SecretRef;
 }
 
 export interface FileContractor {
@@ -61,12 +67,43 @@ export interface StaffMember {
   readonly groups: readonly string[];
 }
 
+/** Who may approve requests for some actions on some resources, and on what terms. */
+export interface ApprovalRule {
+  readonly resources: ResourceSelector;
+  readonly actions: readonly Action[];
+  /** Staff emails (lower-cased) and `group:<name>` entries naming staff groups. */
+  readonly approvers: readonly string[];
+  /** Distinct approvals needed before the grant exists; at least 1. */
+  readonly minApprovals: number;
+  /** Longest grant the rule allows; a longer request is refused. */
+  readonly maxDurationMs: number;
+  readonly requireReason: boolean;
+}
+
+export const WEBHOOK_FORMATS = ['json', 'slack'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+/** An outgoing webhook. The URL may itself be a secret reference (a Slack URL is a credential). */
+export interface WebhookSpec {
+  readonly name: string;
+  /** An http(s) URL, or env:/file: naming where the URL is kept. */
+  readonly url: string;
+  /** Event types, sorted, or ['*'] for every event. */
+  readonly events: readonly string[];
+  readonly secret?: SecretRef;
+  readonly format: WebhookFormat;
+}
+
 export interface CompiledPolicy {
   readonly settings: PolicySettings;
   readonly resources: readonly ResourceSpec[];
   readonly roles: readonly RoleInfo[];
   readonly contractors: readonly FileContractor[];
   readonly staff: readonly StaffMember[];
+  /** Approval rules for access requests (compile always fills it in; older stored versions lack it). */
+  readonly approvals?: readonly ApprovalRule[];
+  /** Outgoing webhooks, by name; absent when none are declared (older stored versions lack it too). */
+  readonly webhooks?: readonly WebhookSpec[];
 }
 
 /** A non-fatal finding, e.g. a secret reference whose environment variable is not set here. */

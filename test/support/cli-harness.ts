@@ -39,7 +39,7 @@ export async function startServe(policyDir: string, extraEnv: NodeJS.ProcessEnv 
   const configDir = join(root, 'policy');
   const dataDir = join(root, 'data');
   cpSync(policyDir, configDir, { recursive: true });
-  const child = spawn(process.execPath, [STINT_BIN, 'serve', '--config', configDir, '--data', dataDir, '--listen-api', '127.0.0.1:0'], {
+  const child = spawn(process.execPath, [STINT_BIN, 'serve', '--config', configDir, '--data', dataDir, '--listen-api', '127.0.0.1:0', '--listen-postgres', '127.0.0.1:0'], {
     cwd: REPO_ROOT,
     env: { ...process.env, STINT_LOG_LEVEL: 'warn', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
