@@ -30,7 +30,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/policy/**', 'src/access/**', 'src/audit/**', 'src/identity/**', 'src/store/**', 'src/errors/**', 'src/time/**', 'src/util/**', 'src/control/**', 'src/sql/**', 'src/sessions/**', 'src/tls/**'],
+    files: ['src/policy/**', 'src/access/**', 'src/audit/**', 'src/identity/**', 'src/store/**', 'src/errors/**', 'src/time/**', 'src/util/**', 'src/control/**', 'src/sql/**', 'src/sessions/**', 'src/tls/**', 'src/events/**', 'src/requests/**', 'src/reports/**', 'src/offboarding/**', 'src/notify/**'],
     rules: { 'no-restricted-imports': ['error', edgeImports] },
   },
   {

@@ -46,6 +46,21 @@ export const AUDIT_CODES = {
   STATEMENT_DENIED: { outcome: 'failure', description: 'A statement was refused; data carries the classification and the reason.' },
   STATEMENT_COMPLETED: { outcome: 'success', description: 'A forwarded statement finished; data carries rows and duration.' },
   STATEMENT_FAILED: { outcome: 'failure', description: 'A forwarded statement failed at the database; data carries the error and duration.' },
+
+  REQUEST_CREATED: { outcome: 'success', description: 'A contractor asked for more access for a while; the request waits for approval.' },
+  REQUEST_APPROVAL_RECORDED: { outcome: 'success', description: 'An eligible approver approved a request; data says how many approvals it has and needs.' },
+  REQUEST_APPROVED: { outcome: 'success', description: 'A request reached its required approvals and became a grant.' },
+  REQUEST_DENIED: { outcome: 'success', description: 'An approver denied a request, with a reason.' },
+  REQUEST_CANCELLED: { outcome: 'success', description: 'A pending request was withdrawn (by its requester, or by offboarding).' },
+  REQUEST_EXPIRED: { outcome: 'success', description: 'A pending request lapsed before it was approved (settings.request_ttl).' },
+  REQUEST_REFUSED: { outcome: 'failure', description: 'A request, approval, denial, cancellation or grant revocation was refused; data.operation and data.error say which and why.' },
+  GRANT_CREATED: { outcome: 'success', description: 'A time-bound grant was created from an approved request.' },
+  GRANT_REVOKED: { outcome: 'success', description: 'A grant was ended before its expiry, with a reason.' },
+  GRANT_EXPIRED: { outcome: 'success', description: 'A grant reached its expiry; the access it gave ended at that instant.' },
+
+  CONTRACTOR_OFFBOARDED: { outcome: 'success', description: 'A contractor was offboarded (by hand, at the engagement end, or removed by a policy apply): tokens, grants, pending requests and invites revoked, live sessions ended; data carries the cause and a summary.' },
+  WEBHOOK_TEST_REQUESTED: { outcome: 'success', description: 'An administrator queued a test event for one or every webhook (`stint webhooks test`).' },
+  WEBHOOK_DELIVERY_FAILED: { outcome: 'failure', description: 'A webhook delivery was given up after its last attempt; data carries the webhook, event, attempts and last error.' },
 } as const satisfies Record<string, { outcome: 'success' | 'failure'; description: string }>;
 
 export type AuditCode = keyof typeof AUDIT_CODES;

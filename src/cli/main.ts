@@ -5,10 +5,14 @@ import { registerAuditCommands } from './commands/audit-commands.ts';
 import { registerConnectCommands } from './commands/connect-commands.ts';
 import { registerContractorCommands } from './commands/contractor-commands.ts';
 import { registerInviteCommands } from './commands/invite-commands.ts';
+import { registerOffboardCommands } from './commands/offboard-commands.ts';
 import { registerPolicyCommands } from './commands/policy-commands.ts';
+import { registerReportCommands } from './commands/report-commands.ts';
+import { registerRequestCommands } from './commands/request-commands.ts';
 import { registerServeCommand } from './commands/serve-command.ts';
 import { registerSessionCommands } from './commands/session-commands.ts';
 import { registerTokenCommands } from './commands/token-commands.ts';
+import { registerWebhookCommands } from './commands/webhook-commands.ts';
 import { EXIT } from './exit-codes.ts';
 import { formatError } from './output.ts';
 
@@ -24,6 +28,9 @@ const INPUT_ERRORS = new Set([
   'STINT_ERR_BAD_DATE',
   'STINT_ERR_UNKNOWN_ROLE',
   'STINT_ERR_NO_TOKEN',
+  'STINT_ERR_NOT_REQUESTABLE',
+  'STINT_ERR_DURATION_TOO_LONG',
+  'STINT_ERR_REASON_REQUIRED',
 ]);
 
 export function buildProgram(ctx: CliContext): Command {
@@ -42,6 +49,10 @@ export function buildProgram(ctx: CliContext): Command {
   registerAuditCommands(program, ctx);
   registerSessionCommands(program, ctx);
   registerConnectCommands(program, ctx);
+  registerRequestCommands(program, ctx);
+  registerReportCommands(program, ctx);
+  registerOffboardCommands(program, ctx);
+  registerWebhookCommands(program, ctx);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { buildAccessIndex, type AccessIndex } from '../access/access-index.ts';
-import type { Action } from '../access/access-model.ts';
+import type { Action, GrantInfo } from '../access/access-model.ts';
 import { decide, type AccessIdentity } from '../access/decide.ts';
 import type { Decision } from '../access/decision.ts';
 import type { ContractorRepository } from '../identity/contractor-repository.ts';
@@ -18,16 +18,29 @@ export class AccessState {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #listeners = new Set<() => void>();
+  readonly #grants: (now: number) => Promise<readonly GrantInfo[]>;
+  readonly #afterRefresh: () => Promise<void>;
   #index: AccessIndex = buildAccessIndex({ resources: [], roles: [], contractors: [], grants: [] });
   #resources = new Map<string, ResourceSpec>();
   #refreshing: Promise<void> | null = null;
-  #again = false;
+  #next: Promise<void> | null = null;
 
-  constructor(deps: { policy: PolicyControl; contractors: ContractorRepository; clock: Clock; logger: Logger }) {
+  constructor(deps: {
+    policy: PolicyControl;
+    contractors: ContractorRepository;
+    clock: Clock;
+    logger: Logger;
+    /** Grants in force at `now` (not revoked, not yet expired); none when not given. */
+    grants?: (now: number) => Promise<readonly GrantInfo[]>;
+    /** Runs after every rebuild, before refresh() resolves: live sessions are re-judged against the new index. */
+    afterRefresh?: () => Promise<void>;
+  }) {
     this.#policy = deps.policy;
     this.#contractors = deps.contractors;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
+    this.#grants = deps.grants ?? (() => Promise.resolve([]));
+    this.#afterRefresh = deps.afterRefresh ?? (() => Promise.resolve());
     deps.policy.onChange(() => void this.refresh().catch((error: unknown) => this.#logger.error({ err: error }, 'access index refresh failed')));
   }
 
@@ -48,32 +61,39 @@ export class AccessState {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Rebuilds from the store. Concurrent calls share one rebuild, plus one more if asked during it. */
+  /**
+   * Rebuilds from the store. Resolves once a rebuild that started after this
+   * call has finished, so a caller that just changed a grant sees it: calls
+   * during a rebuild share one more rebuild after it, never the one in flight.
+   */
   refresh(): Promise<void> {
-    if (this.#refreshing !== null) {
-      this.#again = true;
+    if (this.#refreshing === null) {
+      this.#refreshing = this.#rebuild().finally(() => {
+        this.#refreshing = null;
+      });
       return this.#refreshing;
     }
-    this.#refreshing = this.#rebuild().finally(() => {
-      this.#refreshing = null;
-      if (this.#again) {
-        this.#again = false;
-        void this.refresh().catch((error: unknown) => this.#logger.error({ err: error }, 'access index refresh failed'));
-      }
-    });
-    return this.#refreshing;
+    this.#next ??= this.#refreshing
+      .catch(() => undefined)
+      .then(() => {
+        this.#next = null;
+        return this.refresh();
+      });
+    return this.#next;
   }
 
   async #rebuild(): Promise<void> {
     const compiled = this.#policy.current()?.compiled;
     const contractors = await this.#contractors.list();
+    const grants = await this.#grants(this.#clock.now());
     this.#index = buildAccessIndex({
       resources: compiled?.resources ?? [],
       roles: compiled?.roles ?? [],
       contractors: contractors.map((c) => ({ email: c.email, roles: c.roles, untilAt: c.untilAt, status: c.status })),
-      grants: [],
+      grants,
     });
     this.#resources = new Map((compiled?.resources ?? []).map((r) => [r.name, r]));
     for (const listener of this.#listeners) listener();
+    await this.#afterRefresh().catch((error: unknown) => this.#logger.error({ err: error }, 'live session enforcement failed'));
   }
 }

@@ -1,11 +1,12 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
 import type { AuditEvent, AuditEventInput } from '../audit/audit-event.ts';
 import { StintError } from '../errors/stint-error.ts';
 import type { ContractorRepository } from '../identity/contractor-repository.ts';
 import type { TokenService } from '../identity/token-service.ts';
 import { loadPolicyFromFiles } from '../policy/policy-load.ts';
 import { planPolicy, type PolicyPlan } from '../policy/policy-plan.ts';
-import type { CompiledPolicy, LoadedPolicy, PolicyFile, RunningState } from '../policy/policy-types.ts';
+import type { CompiledPolicy, ContractorRecord, LoadedPolicy, PolicyFile, RunningState } from '../policy/policy-types.ts';
 import type { Database } from '../store/database-schema.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
@@ -27,6 +28,26 @@ export interface ApplyResult extends PolicyPlan {
   readonly version: number;
 }
 
+/** A contractor an apply removed: as the store held them just before, and how many tokens the apply revoked. */
+export interface RemovedContractor {
+  readonly record: ContractorRecord;
+  readonly tokensRevoked: number;
+}
+
+/** What listeners of `afterApply` are told once an apply has committed. */
+export interface CommittedApply {
+  readonly version: number;
+  readonly digest: string;
+  readonly actor: string;
+  readonly appliedAt: number;
+  readonly plan: PolicyPlan;
+  /** The policy in force before this apply (null for the first). */
+  readonly previous: CompiledPolicy | null;
+  readonly removed: readonly RemovedContractor[];
+}
+
+export type AfterApplyListener = (applied: CommittedApply) => Promise<void> | void;
+
 type Db = Kysely<Database> | Transaction<Database>;
 
 /**
@@ -41,10 +62,13 @@ export class PolicyControl {
   readonly #contractors: ContractorRepository;
   readonly #tokens: TokenService;
   readonly #listeners = new Set<(applied: AppliedPolicy) => void>();
+  readonly #afterApply = new Set<AfterApplyListener>();
+  readonly #logger: Pick<Logger, 'error'> | undefined;
   #current: AppliedPolicy | null = null;
 
-  constructor(deps: { store: Store; audit: TransactionalAudit; clock: Clock; contractors: ContractorRepository; tokens: TokenService }) {
+  constructor(deps: { store: Store; audit: TransactionalAudit; clock: Clock; contractors: ContractorRepository; tokens: TokenService; logger?: Pick<Logger, 'error'> }) {
     this.#store = deps.store;
+    this.#logger = deps.logger;
     this.#audit = deps.audit;
     this.#clock = deps.clock;
     this.#contractors = deps.contractors;
@@ -60,6 +84,16 @@ export class PolicyControl {
   onChange(listener: (applied: AppliedPolicy) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Called once an apply has committed, in subscription order, before `apply`
+   * returns: post-commit work (ending removed contractors' sessions,
+   * notifications). A listener's failure is logged; the apply stands.
+   */
+  afterApply(listener: AfterApplyListener): () => void {
+    this.#afterApply.add(listener);
+    return () => this.#afterApply.delete(listener);
   }
 
   /** Re-reads the latest applied version from the store (another node may have applied one). */
@@ -89,15 +123,18 @@ export class PolicyControl {
   async apply(files: readonly PolicyFile[], actor: string): Promise<ApplyResult> {
     const now = this.#clock.now();
     const desired = loadPolicyFromFiles(files, { now });
-    const result = await this.#store.db.transaction().execute(async (trx) => {
+    const committed = await this.#store.db.transaction().execute(async (trx) => {
       await this.#serialiseApplies(trx);
       const running = await this.runningState(trx);
       const plan = planPolicy(desired, running, now);
       const version = await this.#writeVersion(trx, desired, actor, now);
+      const removed: RemovedContractor[] = [];
       for (const contractor of plan.contractorWrites.upsert) await this.#contractors.upsertFromFiles(contractor, now, trx);
       for (const email of plan.contractorWrites.remove) {
         await this.#contractors.remove(email, now, trx);
         const revoked = await this.#tokens.revokeAllFor(email, { by: actor, reason: 'removed by a policy apply' }, trx);
+        const record = running.contractors.find((c) => c.email === email);
+        if (record !== undefined) removed.push({ record, tokensRevoked: revoked });
         await this.#audit.appendWithin(trx, {
           code: 'CONTRACTOR_REMOVED',
           actor,
@@ -119,9 +156,18 @@ export class PolicyControl {
           changes: plan.changes.map((c) => ({ kind: c.kind, subject: c.subject, text: c.text })),
         },
       });
-      return { ...plan, version };
+      return { result: { ...plan, version }, removed, previous: running.applied?.compiled ?? null };
     });
+    const { result } = committed;
     this.#setCurrent({ version: result.version, digest: desired.digest, compiled: desired.compiled, appliedAt: now, appliedBy: actor });
+    const applied: CommittedApply = { version: result.version, digest: desired.digest, actor, appliedAt: now, plan: result, previous: committed.previous, removed: committed.removed };
+    for (const listener of this.#afterApply) {
+      try {
+        await listener(applied);
+      } catch (error) {
+        this.#logger?.error({ err: error, digest: desired.digest }, 'work after a committed policy apply failed');
+      }
+    }
     return result;
   }
 

@@ -158,6 +158,51 @@ export const ERROR_CATALOGUE = {
     message: 'The server configuration is not valid.',
     fix: 'Check the flags and environment variables named in the error (see `stint serve --help`).',
   },
+  STINT_ERR_REQUEST_NOT_FOUND: {
+    httpStatus: 404,
+    message: 'No access request has this id, or it is not yours to see.',
+    fix: 'List requests with `stint requests` and use an id from there (req_…).',
+  },
+  STINT_ERR_NOT_REQUESTABLE: {
+    httpStatus: 400,
+    message: 'No approval rule lets this access be requested.',
+    fix: 'Request a resource and actions an approval rule covers; the message lists what you can request, or ask your sponsor to add a rule under approvals.',
+  },
+  STINT_ERR_SELF_APPROVAL: {
+    httpStatus: 403,
+    message: 'Nobody may approve or deny their own request.',
+    fix: 'Ask another eligible approver; the request lists who may approve it.',
+  },
+  STINT_ERR_NOT_APPROVER: {
+    httpStatus: 403,
+    message: 'You are not an eligible approver for this request.',
+    fix: 'Ask one of the approvers the message names, or have the approval rule in the policy list you (by email or group).',
+  },
+  STINT_ERR_REQUEST_CLOSED: {
+    httpStatus: 409,
+    message: 'The request is no longer pending (approved, denied, cancelled or expired).',
+    fix: 'Check its status with `stint requests`; to get access after a denial or expiry, make a new request.',
+  },
+  STINT_ERR_DURATION_TOO_LONG: {
+    httpStatus: 400,
+    message: 'The duration asked for is longer than allowed.',
+    fix: 'Ask for at most the maximum the message gives (the rule’s max_duration, or the requested duration when approving with --for).',
+  },
+  STINT_ERR_REASON_REQUIRED: {
+    httpStatus: 400,
+    message: 'A reason is required here.',
+    fix: 'Add --reason "..." (e.g. a ticket reference): the approval rule asks for one, and a denial always needs one.',
+  },
+  STINT_ERR_ALREADY_APPROVED: {
+    httpStatus: 409,
+    message: 'You have already approved this request.',
+    fix: 'Wait for the other approvals it needs; `stint requests` shows how many it has.',
+  },
+  STINT_ERR_GRANT_NOT_FOUND: {
+    httpStatus: 404,
+    message: 'No grant has this id, or it is not yours to see.',
+    fix: 'List grants with `stint grants` and use an id from there (grt_…).',
+  },
   STINT_ERR_INTERNAL: {
     httpStatus: 500,
     message: 'Stint hit an internal error; nothing was changed.',

@@ -9,6 +9,7 @@ describe('compilePolicy', () => {
       inviteTtlMs: 72 * 3_600_000,
       tokenTtlMs: 30 * 86_400_000,
       defaultEngagementMs: 30 * 86_400_000,
+      requestTtlMs: 3_600_000,
     });
     expect(compilePolicy([{ version: 1, settings: { token_ttl: '7d' } }]).settings).toEqual({ ...DEFAULT_POLICY_SETTINGS, tokenTtlMs: 7 * 86_400_000 });
   });

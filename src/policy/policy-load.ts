@@ -8,11 +8,13 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type ErrorDetail, StintError } from '../errors/stint-error.ts';
 import { systemClock } from '../time/clock.ts';
+import { checkApprovals } from './policy-approval-checks.ts';
 import { compilePolicy } from './policy-compile.ts';
 import { policyDigest } from './policy-digest.ts';
 import { issuesToDetails } from './policy-issues.ts';
 import { mergePolicyFiles } from './policy-merge.ts';
 import { checkReferences } from './policy-references.ts';
+import { checkWebhooks } from './policy-webhook-checks.ts';
 import { type PolicyDocument, policyFileSchema } from './policy-schema.ts';
 import type { LoadedPolicy, PolicyFile, PolicyWarning } from './policy-types.ts';
 import { findDuplicateKeys, type ParsedPolicyFile, readPolicyYaml } from './policy-yaml.ts';
@@ -80,6 +82,10 @@ export function loadPolicyFromFiles(files: readonly PolicyFile[], options: LoadP
   const references = checkReferences(merged, { env: options.env ?? process.env, now: options.now ?? systemClock.now() });
   errors.push(...references.errors);
   warnings.push(...references.warnings);
+  const approvals = checkApprovals(parsed, merged);
+  warnings.push(...checkWebhooks(merged, options.env ?? process.env));
+  errors.push(...approvals.errors);
+  warnings.push(...approvals.warnings);
 
   const fileOrder = new Map(ordered.map((file, index) => [file.path, index]));
   const byPlace = (a: { file?: string; line?: number; column?: number }, b: { file?: string; line?: number; column?: number }): number =>

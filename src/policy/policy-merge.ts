@@ -1,6 +1,6 @@
 /**
- * Merges the files of a policy by section. Each resource, role, contractor
- * and staff member may be declared once across all files, and only one file
+ * Merges the files of a policy by section. Each resource, role, contractor,
+ * staff member and webhook may be declared once across all files, and only one file
  * may hold `settings`: a second declaration is an error naming both places,
  * never a silent override that depends on file order.
  *
@@ -10,7 +10,7 @@
 import type { ErrorDetail } from '../errors/stint-error.ts';
 import { formatFieldPath, locate, type ParsedPolicyFile } from './policy-yaml.ts';
 
-export const ENTRY_SECTIONS = ['resources', 'roles', 'contractors', 'staff'] as const;
+export const ENTRY_SECTIONS = ['resources', 'roles', 'contractors', 'staff', 'webhooks'] as const;
 export type EntrySection = (typeof ENTRY_SECTIONS)[number];
 
 /** One declaration: where it is and what it says (unvalidated). */
@@ -29,12 +29,12 @@ export interface MergedPolicy {
   readonly sections: Readonly<Record<EntrySection, ReadonlyMap<string, PolicyEntry>>>;
 }
 
-const SINGULAR: Record<EntrySection, string> = { resources: 'Resource', roles: 'Role', contractors: 'Contractor', staff: 'Staff member' };
+const SINGULAR: Record<EntrySection, string> = { resources: 'Resource', roles: 'Role', contractors: 'Contractor', staff: 'Staff member', webhooks: 'Webhook' };
 
 export function mergePolicyFiles(files: readonly ParsedPolicyFile[]): { merged: MergedPolicy; errors: ErrorDetail[] } {
   const errors: ErrorDetail[] = [];
   let settings: MergedPolicy['settings'];
-  const sections: Record<EntrySection, Map<string, PolicyEntry>> = { resources: new Map(), roles: new Map(), contractors: new Map(), staff: new Map() };
+  const sections: Record<EntrySection, Map<string, PolicyEntry>> = { resources: new Map(), roles: new Map(), contractors: new Map(), staff: new Map(), webhooks: new Map() };
 
   for (const file of files) {
     const data = asRecord(file.data);

@@ -82,7 +82,7 @@ describe('planPolicy', () => {
       'access.gained bob@vendor.example',
     ]);
     expect(plan.changes.map((c) => c.text)).toEqual([
-      'settings: contractors owned by files; invite_ttl 3d; token_ttl 30d; default_engagement 30d',
+      'settings: contractors owned by files; invite_ttl 3d; token_ttl 30d; default_engagement 30d; request_ttl 1h',
       'resource demo: postgres at 127.0.0.1:5432, database postgres, labels env=dev',
       'resource reporting: postgres at 10.0.0.9:5432, labels env=dev',
       'role readonly: grants read on env=dev',
@@ -276,6 +276,19 @@ describe('planPolicy: who owns contractors', () => {
       'access.gained: carol@x.example gains read on demo, reporting',
     ]);
     expect(again.contractorWrites.upsert).toEqual([carol]);
+  });
+
+  it('keeps a contractor offboarded while still declared until the files change their end', () => {
+    // Alice was offboarded (by hand or at her engagement end) while BASE, which declares her, was in force.
+    const contractors = RUNNING.contractors.map((r) => (r.email === 'alice@vendor.example' ? { ...r, status: 'offboarded' as const, offboardedAt: NOW - HOUR } : r));
+    const unchanged = planPolicy(loaded(BASE), { ...RUNNING, contractors }, NOW);
+    expect(unchanged.changes).toEqual([]);
+    expect(unchanged.contractorWrites.upsert).toEqual([]);
+
+    const extended = contractor('alice@vendor.example', ['readonly', 'readwrite'], { untilAt: UNTIL + 30 * DAY });
+    const again = planPolicy(loaded(edit({ contractors: [extended, BASE.contractors[1]!] })), { ...RUNNING, contractors }, NOW);
+    expect(again.changes.map((c) => c.kind)).toContain('contractor.added');
+    expect(again.contractorWrites.upsert).toEqual([extended]);
   });
 });
 

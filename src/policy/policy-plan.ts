@@ -10,6 +10,9 @@ import { labelsText, rulesText } from '../access/access-rule-text.ts';
 import { formatDuration } from '../time/duration.ts';
 import { isoString } from '../time/instant.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
+import { DEFAULT_REQUEST_TTL_MS } from './policy-compile.ts';
+import { diffApprovals } from './policy-plan-approvals.ts';
+import { diffWebhooks } from './policy-plan-webhooks.ts';
 import type { CompiledPolicy, ContractorRecord, FileContractor, LoadedPolicy, PolicySettings, ResourceSpec, RunningState, StaffMember } from './policy-types.ts';
 
 export type PlanChangeKind =
@@ -27,7 +30,13 @@ export type PlanChangeKind =
   | 'contractor.removed'
   | 'contractor.changed'
   | 'access.gained'
-  | 'access.lost';
+  | 'access.lost'
+  | 'approval.added'
+  | 'approval.removed'
+  | 'approval.changed'
+  | 'webhook.added'
+  | 'webhook.removed'
+  | 'webhook.changed';
 
 export interface PlanChange {
   readonly kind: PlanChangeKind;
@@ -49,7 +58,7 @@ export interface PolicyPlan {
 export function planPolicy(desired: LoadedPolicy, running: RunningState, now: number): PolicyPlan {
   const next = desired.compiled;
   const previous = running.applied?.compiled ?? null;
-  const contractors = planContractors(next, running.contractors);
+  const contractors = planContractors(next, running.contractors, previous);
 
   const before = buildAccessIndex({
     resources: previous?.resources ?? [],
@@ -71,6 +80,8 @@ export function planPolicy(desired: LoadedPolicy, running: RunningState, now: nu
     ...diffNamed('resource', next.resources, previous?.resources ?? [], (r) => r.name, describeResource, resourceDifferences),
     ...diffNamed('role', next.roles, previous?.roles ?? [], (r) => r.name, describeRole, roleDifferences),
     ...diffNamed('staff', next.staff, previous?.staff ?? [], (s) => s.email, describeStaff, staffDifferences),
+    ...diffApprovals(next.approvals ?? [], previous?.approvals ?? []),
+    ...diffWebhooks(next.webhooks ?? [], previous?.webhooks ?? []),
     ...contractors.changes,
     ...access,
   ].sort((a, b) => KIND_ORDER[group(a.kind)] - KIND_ORDER[group(b.kind)] || ordinal(a.subject, b.subject));
@@ -114,7 +125,7 @@ function marker(kind: PlanChangeKind): '+' | '-' | '~' {
   return '~';
 }
 
-const KIND_ORDER = { settings: 0, resource: 1, role: 2, staff: 3, contractor: 4, access: 5 } as const;
+const KIND_ORDER = { settings: 0, resource: 1, role: 2, staff: 3, approval: 3.5, webhook: 3.7, contractor: 4, access: 5 } as const;
 type KindGroup = keyof typeof KIND_ORDER;
 
 function group(kind: PlanChangeKind): KindGroup {
@@ -135,6 +146,8 @@ function settingValues(settings: PolicySettings): [string, string][] {
     ['invite_ttl', formatDuration(settings.inviteTtlMs)],
     ['token_ttl', formatDuration(settings.tokenTtlMs)],
     ['default_engagement', formatDuration(settings.defaultEngagementMs)],
+    // Versions applied before request_ttl existed ran with its default.
+    ['request_ttl', formatDuration(settings.requestTtlMs ?? DEFAULT_REQUEST_TTL_MS)],
   ];
 }
 
@@ -267,9 +280,9 @@ interface ContractorPlan {
  * contractors are removed when they came from the files, or when they came
  * through the API while the files own contractors (drift); with `api`
  * ownership they are left alone. Offboarded records stay offboarded unless
- * the files declare the contractor again.
+ * the files declare the contractor again (see offboardedWhileDeclared).
  */
-function planContractors(next: CompiledPolicy, records: readonly ContractorRecord[]): ContractorPlan {
+function planContractors(next: CompiledPolicy, records: readonly ContractorRecord[], previous: CompiledPolicy | null): ContractorPlan {
   const running = new Map(records.map((record) => [record.email.toLowerCase(), record]));
   const declared = new Map(next.contractors.map((contractor) => [contractor.email.toLowerCase(), contractor]));
   const changes: PlanChange[] = [];
@@ -280,6 +293,7 @@ function planContractors(next: CompiledPolicy, records: readonly ContractorRecor
 
   for (const [email, contractor] of declared) {
     const record = running.get(email);
+    if (record?.status === 'offboarded' && offboardedWhileDeclared(contractor, previous)) continue;
     const parts = record === undefined || record.status !== 'active' ? null : contractorDifferences(record, contractor);
     if (parts === null) {
       const again = record?.status === 'offboarded' ? 'declared again after offboarding; ' : '';
@@ -311,6 +325,18 @@ function planContractors(next: CompiledPolicy, records: readonly ContractorRecor
   upsert.sort((a, b) => ordinal(a.email, b.email));
   remove.sort(ordinal);
   return { changes, writes: { upsert, remove }, after: [...after.values()] };
+}
+
+/**
+ * A contractor offboarded while the files still declared them (by hand, or at
+ * the engagement end) stays offboarded while the files keep the engagement end
+ * the previous policy had: re-applying unchanged files must not undo an
+ * offboarding. A new `until` (an extension), or declaring them again after an
+ * apply removed them, brings them back.
+ */
+function offboardedWhileDeclared(contractor: FileContractor, previous: CompiledPolicy | null): boolean {
+  const before = previous?.contractors.find((c) => c.email.toLowerCase() === contractor.email.toLowerCase());
+  return before !== undefined && before.untilAt === contractor.untilAt;
 }
 
 function describeContractor(contractor: FileContractor): string {

@@ -239,7 +239,7 @@ const approverSchema = hinted(
     const value = ctx.value;
     if (value.startsWith('group:') ? value.length > 'group:'.length && !/\s/.test(value) : z.email().safeParse(value).success) return;
     ctx.issues.push({ code: 'custom', input: value, message: `"${value}" is neither a staff email nor group:<name>`, params: { fix: APPROVER_FIX } });
-  }),
+  }).meta({ pattern: '^(group:\\S+|[^@\\s]+@[^@\\s]+)$' }),
   'Who may approve: a staff email, or group:<name> for every staff member in that group.',
   { fix: APPROVER_FIX, noun: 'approver' },
 );

@@ -11,6 +11,16 @@ import type { SessionEndReason, SessionStart, SessionTerminator, SessionView } f
 
 const ID_BATCH = 500;
 
+/** A kill request as listeners of `onKill` see it. */
+export interface SessionKill {
+  readonly session: string;
+  readonly contractor: string;
+  readonly resource: string;
+  readonly by: string;
+  readonly reason: string;
+  readonly at: number;
+}
+
 export function newSessionId(): string {
   return `ses_${randomBytes(8).toString('hex')}`;
 }
@@ -48,6 +58,7 @@ export class SessionRegistry {
   readonly #logger: Logger;
   readonly #pollMs: number;
   readonly #live = new Map<string, LiveSession>();
+  readonly #killListeners = new Set<(kill: SessionKill) => void>();
   #poller: NodeJS.Timeout | null = null;
   #polling = false;
 
@@ -115,6 +126,12 @@ export class SessionRegistry {
     return rows.map((row) => this.#live.get(row.id)?.view() ?? toView(row));
   }
 
+  /** Told after each kill request is recorded (notifications); a listener's error is logged, never thrown. */
+  onKill(listener: (kill: SessionKill) => void): () => void {
+    this.#killListeners.add(listener);
+    return () => this.#killListeners.delete(listener);
+  }
+
   /** Asks for a session to end, wherever it runs; audited first. */
   async kill(id: string, by: string, reason = 'ended by an administrator'): Promise<SessionView> {
     const row = await this.#store.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -134,6 +151,14 @@ export class SessionRegistry {
       .where('id', '=', id)
       .execute();
     this.#live.get(id)?.end('killed', `Your session on ${row.resource} was ended by ${by}: ${reason}.`);
+    const kill: SessionKill = { session: id, contractor: row.contractor, resource: row.resource, by, reason, at: this.#clock.now() };
+    for (const listener of this.#killListeners) {
+      try {
+        listener(kill);
+      } catch (error) {
+        this.#logger.error({ err: error, session: id }, 'kill listener failed');
+      }
+    }
     return toView({ ...row, kill_requested_at: this.#clock.now() });
   }
 
@@ -160,6 +185,24 @@ export class SessionRegistry {
     if (this.#polling || this.#live.size === 0) return;
     this.#polling = true;
     try {
+      // Revoked tokens are read BEFORE kill requests and acted on after them: a
+      // kill written in the same transaction as a revocation (offboarding) is then
+      // always seen, and the client hears the kill's reason rather than the bare revocation.
+      const byToken = new Map<string, LiveSession[]>();
+      for (const session of this.#live.values()) {
+        if (!session.ending) byToken.set(session.start.tokenId, [...(byToken.get(session.start.tokenId) ?? []), session]);
+      }
+      const tokenIds = [...byToken.keys()];
+      const revokedIds: string[] = [];
+      for (let i = 0; i < tokenIds.length; i += ID_BATCH) {
+        const revoked = await this.#store.db
+          .selectFrom('tokens')
+          .select('id')
+          .where('id', 'in', tokenIds.slice(i, i + ID_BATCH))
+          .where('revoked_at', 'is not', null)
+          .execute();
+        revokedIds.push(...revoked.map((row) => row.id));
+      }
       const kills = await this.#store.db
         .selectFrom('sessions')
         .select(['id', 'kill_requested_by', 'kill_reason', 'resource'])
@@ -172,22 +215,9 @@ export class SessionRegistry {
           .get(kill.id)
           ?.end('killed', `Your session on ${kill.resource} was ended by ${kill.kill_requested_by ?? 'an administrator'}: ${kill.kill_reason ?? 'no reason given'}.`);
       }
-      const byToken = new Map<string, LiveSession[]>();
-      for (const session of this.#live.values()) {
-        if (!session.ending) byToken.set(session.start.tokenId, [...(byToken.get(session.start.tokenId) ?? []), session]);
-      }
-      const tokenIds = [...byToken.keys()];
-      for (let i = 0; i < tokenIds.length; i += ID_BATCH) {
-        const revoked = await this.#store.db
-          .selectFrom('tokens')
-          .select('id')
-          .where('id', 'in', tokenIds.slice(i, i + ID_BATCH))
-          .where('revoked_at', 'is not', null)
-          .execute();
-        for (const { id } of revoked) {
-          for (const session of byToken.get(id) ?? []) {
-            session.end('token_revoked', `Your access token was revoked; the session on ${session.start.resource} was closed.`);
-          }
+      for (const id of revokedIds) {
+        for (const session of byToken.get(id) ?? []) {
+          session.end('token_revoked', `Your access token was revoked; the session on ${session.start.resource} was closed.`);
         }
       }
     } catch (error) {

@@ -138,6 +138,82 @@ export interface SessionsTable {
   kill_reason: string | null;
 }
 
+export type AccessRequestStatus = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired';
+
+/** A contractor's request for more access for a while (`stint request`). */
+export interface AccessRequestsTable {
+  /** `req_…` */
+  id: string;
+  requester: string;
+  resource: string;
+  /** JSON array of actions. */
+  actions: string;
+  /** JSON array of the tables the requester named (context for approvers; may be empty). */
+  tables: string;
+  duration_ms: number;
+  reason: string | null;
+  status: AccessRequestStatus;
+  created_at: number;
+  /** When the request lapses if it is still pending. */
+  expires_at: number;
+  decided_at: number | null;
+  /** Who approved (the approval that completed it), denied or cancelled; `system:…` for an expiry. */
+  decided_by: string | null;
+  decision_reason: string | null;
+  grant_id: string | null;
+}
+
+/** One approver's approval of a request; the primary key makes a second approval by the same person impossible. */
+export interface RequestApprovalsTable {
+  request_id: string;
+  approver: string;
+  at: number;
+  /** The duration this approver agreed to: the request's, or shorter (`stint approve --for`). */
+  duration_ms: number;
+}
+
+/** A time-bound grant, from an approved request. */
+export interface GrantsTable {
+  /** `grt_…` */
+  id: string;
+  email: string;
+  resource: string;
+  /** JSON array of actions. */
+  actions: string;
+  /** JSON array of table names, copied from the request. */
+  tables: string;
+  request_id: string | null;
+  starts_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
+  /** When the grant's natural end was recorded; set once, by whichever node records it first. */
+  expiry_recorded_at: number | null;
+}
+
+/** One outgoing webhook call, queued durably and retried with backoff until delivered or given up. */
+export interface WebhookDeliveriesTable {
+  /** `whd_…`, also sent as the Stint-Delivery header. */
+  id: string;
+  /** The webhook's name in the policy. */
+  webhook: string;
+  /** The event type, e.g. `contractor.offboarded`, or `webhook.test`. */
+  event: string;
+  /** The exact body to POST (JSON, in the webhook's format); signed at each attempt. */
+  body: string;
+  attempts: number;
+  /** When the next attempt is due; null once delivered or given up. Moved forward to claim a row. */
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  /** Set when the last attempt failed and no more will be made. */
+  failed_at: number | null;
+  /** HTTP status of the last attempt, when one came back. */
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   policy_versions: PolicyVersionsTable;
@@ -148,4 +224,8 @@ export interface Database {
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointsTable;
   sessions: SessionsTable;
+  access_requests: AccessRequestsTable;
+  request_approvals: RequestApprovalsTable;
+  grants: GrantsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

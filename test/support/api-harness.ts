@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app.ts';
 import type { AuditLog } from '../../src/audit/audit-log.ts';
-import { buildControlPlane } from '../../src/control/control-plane.ts';
+import { buildControlPlane, type ControlPlane } from '../../src/control/control-plane.ts';
 import type { AccessState } from '../../src/control/access-state.ts';
 import type { PolicyControl } from '../../src/control/policy-control.ts';
 import type { SessionRegistry } from '../../src/sessions/session-registry.ts';
+import type { GrantService } from '../../src/requests/grant-service.ts';
+import type { RequestService } from '../../src/requests/request-service.ts';
 import type { TokenService } from '../../src/identity/token-service.ts';
 import type { PolicyFile } from '../../src/policy/policy-types.ts';
 import type { StoreEngine } from '../../src/store/store.ts';
@@ -14,6 +16,8 @@ import { openTestStore, type TestStore } from './test-store.ts';
 
 export interface ApiHarness {
   readonly app: FastifyInstance;
+  /** Every service, for what the fields below do not name. */
+  readonly plane: ControlPlane;
   readonly store: TestStore;
   readonly clock: ManualClock;
   readonly audit: AuditLog;
@@ -21,6 +25,8 @@ export interface ApiHarness {
   readonly tokens: TokenService;
   readonly access: AccessState;
   readonly sessions: SessionRegistry;
+  readonly requests: RequestService;
+  readonly grants: GrantService;
   readonly adminToken: string;
   /** Authorization header for a token. */
   bearer(token: string): { authorization: string };
@@ -50,6 +56,7 @@ export async function startApiHarness(engine: StoreEngine, files: readonly Polic
   await app.ready();
   return {
     app,
+    plane,
     store,
     clock,
     audit,
@@ -57,10 +64,15 @@ export async function startApiHarness(engine: StoreEngine, files: readonly Polic
     tokens,
     access,
     sessions,
+    requests: plane.requests,
+    grants: plane.grants,
     adminToken: admin.token,
     bearer: (token) => ({ authorization: `Bearer ${token}` }),
     async close() {
       await app.close();
+      plane.engagements.stop();
+      await plane.webhooks.stop();
+      plane.requests.stop();
       await sessions.stop(1000);
       await audit.close();
       await store.destroy();

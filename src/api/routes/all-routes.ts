@@ -5,9 +5,13 @@ import { connectRoutes } from './connect-routes.ts';
 import { contractorRoutes } from './contractor-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { inviteRoutes } from './invite-routes.ts';
+import { offboardRoutes } from './offboard-routes.ts';
 import { policyRoutes } from './policy-routes.ts';
+import { reportRoutes } from './report-routes.ts';
+import { requestRoutes } from './request-routes.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { tokenRoutes } from './token-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 /** Every route of the API, written out in one place. */
 export function allRoutes(services: ApiServices): ApiRoute[] {
@@ -20,5 +24,9 @@ export function allRoutes(services: ApiServices): ApiRoute[] {
     ...auditRoutes(services),
     ...sessionRoutes(services),
     ...connectRoutes(services),
+    ...requestRoutes(services),
+    ...reportRoutes(services),
+    ...offboardRoutes(services),
+    ...webhookRoutes(services),
   ];
 }

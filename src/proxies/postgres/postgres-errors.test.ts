@@ -25,6 +25,9 @@ describe('SQLSTATE constants', () => {
       read_only_sql_transaction: '25006',
       character_not_in_repertoire: '22021',
       internal_error: 'XX000',
+      syntax_error: '42601',
+      invalid_sql_statement_name: '26000',
+      invalid_cursor_name: '34000',
     });
     for (const code of Object.values(SQLSTATE)) expect(isSqlState(code)).toBe(true);
   });
@@ -54,6 +57,12 @@ describe('errorResponseFor', () => {
     const parsed = readBack(errorResponseFor({ code: SQLSTATE.invalid_password, message: 'token rejected', fatal: true }));
     expect(parsed.severity).toBe('FATAL');
     expect([...parsed.fields.keys()]).toEqual(['S', 'V', 'C', 'M']);
+  });
+
+  it('carries a 1-based position when given, as psql expects for its caret', () => {
+    const parsed = readBack(errorResponseFor({ code: SQLSTATE.syntax_error, message: 'syntax error at or near "SELEC"', position: 1 }));
+    expect(parsed).toMatchObject({ severity: 'ERROR', code: '42601', message: 'syntax error at or near "SELEC"' });
+    expect(parsed.fields.get('P')).toBe('1');
   });
 
   it.each(['', '2801', '28p01', '28P011', 'ABCD!'])('refuses the malformed SQLSTATE %j', (code) => {

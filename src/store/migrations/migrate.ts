@@ -2,12 +2,16 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { StoreEngine } from '../store.ts';
 import * as initial from './migration-001-initial.ts';
 import * as sessions from './migration-002-sessions.ts';
+import * as requests from './migration-003-requests.ts';
+import * as webhooks from './migration-004-webhooks.ts';
 
 /** Written out in order, not discovered from the file system, so bundling and review stay simple. */
 function migrationsFor(engine: StoreEngine): Record<string, Migration> {
   return {
     '001-initial': { up: (db) => initial.up(db, engine) },
     '002-sessions': { up: (db) => sessions.up(db, engine) },
+    '003-requests': { up: (db) => requests.up(db, engine) },
+    '004-webhooks': { up: (db) => webhooks.up(db, engine) },
   };
 }
 

@@ -28,6 +28,10 @@ export function redactUrl(url: string): string {
 /** The server store: any number of gateway nodes share one PostgreSQL database. */
 export async function openPostgresStore(url: string, options: { migrate?: boolean; max?: number } = {}): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+  // An idle client losing its connection (a database restart, a terminated
+  // backend) is an 'error' on the pool; unhandled, it would crash the process.
+  // The pool has already dropped that client and the next query reconnects.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (options.migrate !== false) await migrateToLatest(db as Kysely<unknown>, 'postgres');

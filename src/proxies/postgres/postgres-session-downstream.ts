@@ -1,0 +1,85 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { errorResponseFor, SQLSTATE } from './postgres-errors.ts';
+import type { ClientConnection } from './postgres-session-client.ts';
+import { OutputBatch } from './postgres-session-output.ts';
+import { ProtocolDesync, type ResponseTracker } from './postgres-session-responses.ts';
+import { BackendFramer, isWireProtocolError } from './postgres-wire.ts';
+
+/**
+ * The database → client direction of a session: frames what the upstream
+ * sends, lets the ResponseTracker settle (and where needed replace) each
+ * message, and writes each read's messages to the client in one batch. When
+ * the client reads slower than the database answers, the upstream socket is
+ * paused until the client catches up, so no result is ever buffered whole.
+ */
+export class Downstream {
+  readonly #upstream: Socket | TLSSocket;
+  readonly #client: ClientConnection;
+  readonly #tracker: ResponseTracker;
+  readonly #counters: { bytesOut: number };
+  readonly #logger: Logger;
+  readonly #onDesync: (fatal: Buffer) => void;
+  readonly #framer = new BackendFramer();
+  #drainPending = false;
+  #stopped = false;
+
+  readonly #onData = (chunk: Buffer): void => this.#relay(chunk);
+
+  constructor(deps: {
+    upstream: Socket | TLSSocket;
+    client: ClientConnection;
+    tracker: ResponseTracker;
+    counters: { bytesOut: number };
+    logger: Logger;
+    onDesync: (fatal: Buffer) => void;
+  }) {
+    this.#upstream = deps.upstream;
+    this.#client = deps.client;
+    this.#tracker = deps.tracker;
+    this.#counters = deps.counters;
+    this.#logger = deps.logger;
+    this.#onDesync = deps.onDesync;
+  }
+
+  /** Starts relaying; `leftover` holds bytes the upstream sent right after its startup. */
+  start(leftover: Buffer): void {
+    this.#upstream.on('data', this.#onData);
+    if (leftover.length > 0) this.#relay(leftover);
+    this.#upstream.resume();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#upstream.off('data', this.#onData);
+  }
+
+  #relay(chunk: Buffer): void {
+    if (this.#stopped) return;
+    const out = new OutputBatch();
+    try {
+      for (const frame of this.#framer.push(chunk)) out.add(this.#tracker.handle(frame));
+    } catch (error) {
+      if (!(error instanceof ProtocolDesync) && !isWireProtocolError(error)) throw error;
+      this.#logger.error({ err: error }, 'lost track of the upstream protocol');
+      this.#write(out);
+      this.#onDesync(
+        errorResponseFor({ code: SQLSTATE.protocol_violation, message: 'Stint could not follow the exchange with the database and closed the session', fatal: true }),
+      );
+      return;
+    }
+    this.#write(out);
+  }
+
+  #write(out: OutputBatch): void {
+    this.#counters.bytesOut += out.bytes;
+    if (out.flush(this.#client) || this.#drainPending) return;
+    this.#drainPending = true;
+    this.#upstream.pause();
+    this.#client.onDrain(() => {
+      this.#drainPending = false;
+      if (!this.#stopped) this.#upstream.resume();
+    });
+  }
+}

@@ -1,0 +1,238 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import type { AuditSink } from '../../audit/audit-event.ts';
+import type { SessionEndReason } from '../../sessions/session-types.ts';
+import type { Clock } from '../../time/clock.ts';
+import { errorResponseFor, errorResponseForWireError, SQLSTATE } from './postgres-errors.ts';
+import { statementCompletedEvent, statementFailedEvent, type SessionAuditContext } from './postgres-session-audit.ts';
+import type { ClientConnection } from './postgres-session-client.ts';
+import { Downstream } from './postgres-session-downstream.ts';
+import { OutputBatch } from './postgres-session-output.ts';
+import { ResponseTracker, type OutcomeHooks } from './postgres-session-responses.ts';
+import { StatementRunner, type StatementChannel } from './postgres-session-statements.ts';
+import type { StatementGate } from './postgres-statement-gate.ts';
+import type { FrontendMessage, TransactionStatus } from './postgres-wire.ts';
+
+/**
+ * The relay of an established session. Client messages are handled one at a
+ * time, in order: each statement is judged and, if allowed, its audit record
+ * is durably written before its bytes go upstream; a refused one is replaced
+ * upstream by text that is sure to fail (see the ResponseTracker), so the
+ * refusal reaches the client in its place in the stream. Upstream messages
+ * are relayed as they come by Downstream, verbatim except for those
+ * substituted errors. Both directions respect the other side's backpressure.
+ */
+
+/**
+ * Most answers the upstream may owe one session at a time: a client that
+ * pipelines without reading is held back here, bounding the bookkeeping.
+ */
+const MAX_IN_FLIGHT = 10_000;
+
+export interface RelayDeps {
+  readonly client: ClientConnection;
+  readonly upstream: Socket | TLSSocket;
+  readonly gate: StatementGate;
+  readonly audit: AuditSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly context: SessionAuditContext;
+  readonly status: TransactionStatus;
+  /** Counters of the live session. */
+  readonly counters: { bytesOut: number; statements: number };
+  /** After every allowed decision: the session's expiry may have moved. */
+  readonly onAllowed: () => void;
+  /**
+   * Ends the session; `fatal` is the last message for the client. `goodbye`:
+   * the client sent Terminate, so the server is told the same, after whatever
+   * it is still running, instead of having its work cancelled.
+   */
+  readonly end: (reason: SessionEndReason, fatal: Buffer | null, goodbye?: boolean) => void;
+}
+
+export class Relay {
+  readonly tracker: ResponseTracker;
+  readonly #deps: RelayDeps;
+  readonly #toUpstream = new OutputBatch();
+  #upstreamDrained: Promise<void> | null = null;
+  /** Dropping the client's messages up to its next Sync, after refusing one of them. */
+  #dropping = false;
+  #stopped = false;
+
+  readonly #downstream: Downstream;
+  readonly #statements: StatementRunner;
+
+  constructor(deps: RelayDeps) {
+    this.#deps = deps;
+    const hooks: OutcomeHooks = {
+      completed: (running, outcome) => this.#statements.record(statementCompletedEvent(deps.context, running, outcome, deps.clock.now())),
+      failed: (running, failure) => this.#statements.record(statementFailedEvent(deps.context, running, failure, deps.clock.now())),
+    };
+    this.tracker = new ResponseTracker({ gate: deps.gate, hooks, status: deps.status });
+    this.#downstream = new Downstream({ ...deps, tracker: this.tracker, onDesync: (fatal) => deps.end('protocol_error', fatal) });
+    const channel: StatementChannel = {
+      forward: (bytes) => this.#forward(bytes),
+      canForward: (ownRefusal = false) => !this.#stopped && !this.tracker.skippingToSync && (ownRefusal || !this.#dropping),
+      dropUntilSync: () => {
+        this.#dropping = true;
+      },
+    };
+    this.#statements = new StatementRunner({ ...deps, tracker: this.tracker, channel });
+  }
+
+  /** Relays until the client leaves or the session is stopped. */
+  async run(leftover: Buffer): Promise<void> {
+    this.#downstream.start(leftover);
+    try {
+      await this.#clientLoop();
+    } catch (error) {
+      this.#deps.logger.error({ err: error }, 'postgres session failed');
+      this.#deps.end('protocol_error', errorResponseFor({ code: SQLSTATE.internal_error, message: 'internal error in the Stint gateway; the session was closed', fatal: true }));
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#downstream.stop();
+    this.tracker.release();
+  }
+
+  async #clientLoop(): Promise<void> {
+    const { client } = this.#deps;
+    while (!this.#stopped) {
+      let message: FrontendMessage | null | undefined = client.take();
+      if (message === undefined) {
+        this.#flushUpstream();
+        message = await client.next();
+      }
+      if (message === null || this.#stopped) break;
+      if (this.#upstreamDrained !== null) {
+        this.#flushUpstream();
+        await this.#upstreamDrained;
+        if (this.#stopped) break;
+      }
+      if (this.tracker.pending >= MAX_IN_FLIGHT) {
+        this.#flushUpstream();
+        await this.tracker.room(MAX_IN_FLIGHT);
+        if (this.#stopped) break;
+      }
+      const pending = this.#handle(message);
+      if (pending !== undefined) {
+        this.#flushUpstream();
+        await pending;
+      }
+    }
+    this.#flushUpstream();
+    if (this.#stopped) return;
+    const failure = client.failure;
+    if (failure !== null) this.#deps.end('protocol_error', errorResponseForWireError(failure));
+    else this.#deps.end('client_closed', null);
+  }
+
+  #handle(message: FrontendMessage): Promise<void> | undefined {
+    const { tracker } = this;
+    if (message.type === 'terminate') {
+      this.#flushUpstream();
+      this.#deps.end('client_closed', null, true);
+      return undefined;
+    }
+    if (this.#dropping || tracker.skippingToSync) {
+      // The server would ignore these too: it is skipping to the Sync after an error.
+      if (message.type === 'sync') this.#sync(message.raw);
+      return undefined;
+    }
+    if (tracker.clientInCopy) return this.#duringCopy(message);
+    switch (message.type) {
+      case 'query':
+        return this.#statements.query(message);
+      case 'parse':
+        return this.#statements.parse(message);
+      case 'bind':
+        return this.#statements.bind(message);
+      case 'execute':
+        return this.#statements.execute(message);
+      case 'functionCall':
+        return this.#statements.functionCall(message);
+      case 'describe':
+        tracker.expect({ kind: 'describe' });
+        this.#forward(message.raw);
+        return undefined;
+      case 'close':
+        tracker.expect({ kind: 'close', target: message.target, name: message.name });
+        this.#forward(message.raw);
+        return undefined;
+      case 'sync':
+        this.#sync(message.raw);
+        return undefined;
+      case 'flush':
+      case 'copyData':
+        this.#forward(message.raw);
+        return undefined;
+      case 'copyDone':
+      case 'copyFail':
+        this.#forward(message.raw);
+        tracker.copyEndForwarded();
+        return undefined;
+      case 'password':
+      case 'unknown':
+      case 'startup':
+      case 'sslRequest':
+      case 'gssEncRequest':
+      case 'cancelRequest': {
+        const what = message.type === 'unknown' ? `message type '${message.code}'` : `${message.type} message`;
+        this.#protocolError(`unexpected ${what} in an established session`);
+        return undefined;
+      }
+    }
+  }
+
+  #duringCopy(message: FrontendMessage): undefined {
+    switch (message.type) {
+      case 'copyData':
+      case 'sync':
+      case 'flush':
+        // The server ignores Sync and Flush during COPY FROM STDIN; they are passed on for it to ignore.
+        this.#forward(message.raw);
+        return undefined;
+      case 'copyDone':
+      case 'copyFail':
+        this.#forward(message.raw);
+        this.tracker.copyEndForwarded();
+        return undefined;
+      default:
+        this.#protocolError(`unexpected ${message.type} message during COPY FROM STDIN`);
+        return undefined;
+    }
+  }
+
+  #sync(raw: Buffer): void {
+    this.#dropping = false;
+    this.tracker.syncForwarded();
+    this.#forward(raw);
+  }
+
+  #forward(bytes: Buffer): void {
+    this.#toUpstream.add(bytes);
+  }
+
+  #flushUpstream(): void {
+    const { upstream } = this.#deps;
+    if (this.#toUpstream.empty || upstream.destroyed) return;
+    if (this.#toUpstream.flush(upstream) || this.#upstreamDrained !== null) return;
+    this.#upstreamDrained = new Promise((resolve) => {
+      const done = (): void => {
+        upstream.off('drain', done);
+        upstream.off('close', done);
+        this.#upstreamDrained = null;
+        resolve();
+      };
+      upstream.on('drain', done);
+      upstream.on('close', done);
+    });
+  }
+
+  #protocolError(message: string): void {
+    this.#deps.end('protocol_error', errorResponseFor({ code: SQLSTATE.protocol_violation, message, fatal: true }));
+  }
+}
