@@ -1,6 +1,5 @@
 import { sql, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { AuditSink } from '../audit/audit-event.ts';
 import type { TransactionalAudit } from '../control/policy-control.ts';
 import { StintError } from '../errors/stint-error.ts';
 import type { EventBus } from '../events/event-bus.ts';
@@ -20,7 +19,8 @@ import { NO_REVOCATIONS, type OffboardCause, type OffboardingReport, type Offboa
 
 export interface OffboardingDeps {
   readonly store: Store;
-  readonly audit: AuditSink & TransactionalAudit;
+  /** Every step is recorded inside the offboarding's own transaction. */
+  readonly audit: TransactionalAudit;
   readonly clock: Clock;
   readonly logger: Pick<Logger, 'error' | 'warn'>;
   readonly contractors: ContractorRepository;

@@ -1,9 +1,12 @@
 import pg from 'pg';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectUpstream } from '../../src/proxies/postgres/postgres-upstream.ts';
+import { PostgresProxy } from '../../src/proxies/postgres/postgres-proxy.ts';
+import { cancelUpstream, connectUpstream } from '../../src/proxies/postgres/postgres-upstream.ts';
+import { systemClock } from '../../src/time/clock.ts';
 import { FrontendDecoder } from '../../src/proxies/postgres/postgres-wire.ts';
 import type { AuditEvent } from '../../src/audit/audit-event.ts';
-import { CONTRACTORS, startGatewayHarness, type GatewayHarness } from '../support/gateway-harness.ts';
+import { CONTRACTORS, startGatewayHarness, upstreamTargetFor, type GatewayHarness } from '../support/gateway-harness.ts';
 
 /**
  * How sessions end: at the exact expiry while a query runs, on a kill, on a
@@ -36,7 +39,7 @@ beforeAll(async () => {
         };
         return connection;
       },
-      cancel: (await import('../../src/proxies/postgres/postgres-upstream.ts')).cancelUpstream,
+      cancel: cancelUpstream,
     },
   });
 });
@@ -126,6 +129,30 @@ describe('ending sessions', () => {
     expect(ended!.data.bytesIn).toBeGreaterThan(0);
     expect(ended!.data.bytesOut).toBeGreaterThan(0);
     await expect.poll(upstreamSessions).toBe(0);
+  });
+
+  it('ends its sessions when the gateway shuts down', async () => {
+    const { plane } = harness;
+    const proxy = new PostgresProxy({
+      access: plane.access,
+      tokens: plane.tokens,
+      audit: plane.audit,
+      sessions: plane.sessions,
+      clock: systemClock,
+      logger: pino({ level: 'silent' }),
+      tls: null,
+      upstreamTarget: upstreamTargetFor,
+    });
+    const { port } = await proxy.listen('127.0.0.1', 0);
+    const { id: tokenId, token } = await harness.token(CONTRACTORS.reader);
+    const c = new pg.Client({ ...harness.pgConfig(CONTRACTORS.reader, token), port });
+    c.on('error', () => undefined);
+    await c.connect();
+    const id = sessionOf(tokenId);
+    const ended = new Promise<Error>((resolve) => c.once('error', resolve));
+    await proxy.close();
+    expect((await ended).message).toBe('The Stint gateway is shutting down; reconnect in a moment.');
+    expect(await endedSession(id)).toMatchObject({ data: { reason: 'server_shutdown' } });
   });
 
   it('tells the client when the database goes away under it', async () => {

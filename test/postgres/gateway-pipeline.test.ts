@@ -239,6 +239,24 @@ describe('extended protocol through the gateway', () => {
     root.close();
   });
 
+  it('holds the database back instead of buffering when the client reads slowly', async () => {
+    const client = await connect(CONTRACTORS.reader, readerToken);
+    client.socket.pause();
+    const before = process.memoryUsage().arrayBuffers;
+    client.send(query("SELECT repeat('z', 2000) AS stint_slow_reader FROM generate_series(1, 100000)"));
+    // 200 MB of rows: the database ends up waiting to write to the gateway, and stays waiting.
+    const waitEvent = (): Promise<unknown> =>
+      harness.scalar("SELECT wait_event FROM pg_stat_activity WHERE query LIKE '%stint_slow_reader%' AND pid <> pg_backend_pid()");
+    await expect.poll(waitEvent, { timeout: 5000 }).toBe('ClientWrite');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await waitEvent()).toBe('ClientWrite');
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 1024 * 1024);
+    client.socket.resume();
+    const frames = await client.readReady(1, 20_000);
+    expect(frames.filter((f) => f.type === 'D')).toHaveLength(100_000);
+    client.close();
+  }, 30_000);
+
   it('keeps up with a client that pipelines tens of thousands of messages before reading', async () => {
     const client = await connect(CONTRACTORS.reader, readerToken);
     const rounds = 25_000;
@@ -251,6 +269,34 @@ describe('extended protocol through the gateway', () => {
     expect(rows(await client.readReady())).toEqual([['2']]);
     client.close();
   }, 40_000);
+
+  it('classifies very long statements off the event loop, and still judges them', async () => {
+    await harness.direct('CREATE TABLE bulk (n int, label text)');
+    const values = Array.from({ length: 150_000 }, (_, i) => `(${i}, 'label number ${i}')`).join(', ');
+    const sql = `INSERT INTO bulk VALUES ${values}`;
+    expect(sql.length).toBeGreaterThan(3_000_000);
+    let maxLag = 0;
+    let last = performance.now();
+    const probe = setInterval(() => {
+      const now = performance.now();
+      maxLag = Math.max(maxLag, now - last - 5);
+      last = now;
+    }, 5);
+    try {
+      const reader = await connect(CONTRACTORS.reader, readerToken);
+      reader.send(query(sql));
+      expect(errorsOf(await reader.readReady(1, 20_000))[0]!.code).toBe('42501');
+      reader.close();
+      const writer = await connect(CONTRACTORS.writer, writerToken);
+      writer.send(query(sql));
+      expect(tags(await writer.readReady(1, 20_000))).toEqual(['INSERT 0 150000']);
+      writer.close();
+    } finally {
+      clearInterval(probe);
+    }
+    // Parsing this text takes over a second; the event loop never waited anywhere near that long.
+    expect(maxLag).toBeLessThan(300);
+  }, 30_000);
 
   it('lets the server finish what was sent before a Terminate', async () => {
     const client = await connect(CONTRACTORS.writer, writerToken);

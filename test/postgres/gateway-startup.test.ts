@@ -1,8 +1,12 @@
 import pg from 'pg';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresProxy } from '../../src/proxies/postgres/postgres-proxy.ts';
+import { cancelUpstream } from '../../src/proxies/postgres/postgres-upstream.ts';
+import { systemClock } from '../../src/time/clock.ts';
 import { BackendFramer, gssEncRequest, parseErrorFields, sslRequest, startupMessage, type BackendFrame } from '../../src/proxies/postgres/postgres-wire.ts';
 import { STORE_ENGINES } from '../support/test-store.ts';
-import { CONTRACTORS, rawExchange, STAFF_EMAIL, startGatewayHarness, types, WireClient, type GatewayHarness } from '../support/gateway-harness.ts';
+import { CONTRACTORS, rawExchange, STAFF_EMAIL, startGatewayHarness, types, upstreamTargetFor, WireClient, type GatewayHarness } from '../support/gateway-harness.ts';
 
 /**
  * Connecting: who may, to what, with which startup parameters; and that every
@@ -161,6 +165,46 @@ describe('refusals at connection', () => {
     const error = await connectError(harness, harness.pgConfig(CONTRACTORS.reader, token, 'down'));
     expect(error).toMatchObject({ code: '08001', message: 'the database behind resource down (127.0.0.1:9) is unreachable: connection refused' });
     expect((await harness.events('SESSION_REFUSED')).at(-1)).toMatchObject({ actor: CONTRACTORS.reader, resource: 'down', data: { reason: 'UPSTREAM_UNREACHABLE' } });
+  });
+
+  it('never lets an internal error text reach the client', async () => {
+    const { plane } = harness;
+    const proxyWith = (overrides: Partial<ConstructorParameters<typeof PostgresProxy>[0]>): PostgresProxy =>
+      new PostgresProxy({
+        access: plane.access,
+        tokens: plane.tokens,
+        audit: plane.audit,
+        sessions: plane.sessions,
+        clock: systemClock,
+        logger: pino({ level: 'silent' }),
+        tls: null,
+        upstreamTarget: upstreamTargetFor,
+        ...overrides,
+      });
+    const { token } = await harness.token(CONTRACTORS.reader);
+    const cases: [PostgresProxy, string][] = [
+      [
+        proxyWith({
+          upstreamTarget: () => {
+            throw new Error('env:GW_PASSWORD=hunter2 is not set');
+          },
+        }),
+        'UPSTREAM_CONFIG',
+      ],
+      [proxyWith({ upstream: { connect: () => Promise.reject(new Error('internal detail hunter2')), cancel: cancelUpstream } }), 'UPSTREAM_FAILED'],
+    ];
+    for (const [proxy, reason] of cases) {
+      const { port } = await proxy.listen('127.0.0.1', 0);
+      try {
+        const error = await connectError(harness, { ...harness.pgConfig(CONTRACTORS.reader, token), port });
+        expect(error.code).toBe('08006');
+        expect(error.message).toMatch(/^the gateway (cannot|could not) connect to the database behind resource gw/);
+        expect(error.message).not.toContain('hunter2');
+        expect(await lastRefusal()).toMatchObject({ reason });
+      } finally {
+        await proxy.close();
+      }
+    }
   });
 
   it("answers GSSENCRequest and, without TLS configured, SSLRequest with 'N', then goes on", async () => {

@@ -8,9 +8,8 @@ import pino from 'pino';
 import type { AuditEvent, AuditEventInput, AuditSink } from '../../src/audit/audit-event.ts';
 import type { AuditCode } from '../../src/audit/audit-codes.ts';
 import { buildControlPlane, type ControlPlane } from '../../src/control/control-plane.ts';
-import type { ResourceSpec } from '../../src/policy/policy-types.ts';
 import { PostgresProxy, type PostgresProxyOptions } from '../../src/proxies/postgres/postgres-proxy.ts';
-import type { UpstreamTarget } from '../../src/proxies/postgres/postgres-upstream.ts';
+import { upstreamTargetFor } from '../../src/proxies/postgres/postgres-target.ts';
 import { BackendFramer, parseErrorFields, passwordMessage, startupMessage, type BackendFrame } from '../../src/proxies/postgres/postgres-wire.ts';
 import type { StoreEngine } from '../../src/store/store.ts';
 import { systemClock } from '../../src/time/clock.ts';
@@ -143,20 +142,8 @@ export interface GatewayHarness {
   close(): Promise<void>;
 }
 
-export function upstreamTargetFor(resource: ResourceSpec): UpstreamTarget {
-  const [host, port] = resource.address.startsWith('[')
-    ? [resource.address.slice(1, resource.address.indexOf(']')), resource.address.slice(resource.address.indexOf(']') + 2)]
-    : resource.address.split(':');
-  return {
-    host: host!,
-    port: Number(port),
-    database: resource.database ?? 'postgres',
-    user: resource.credentials?.user ?? 'postgres',
-    tls: 'disable',
-    resource: resource.name,
-    connectTimeoutMs: 3000,
-  };
-}
+/** The gateway's own resolution of a resource's real target, as `stint serve` uses it. */
+export { upstreamTargetFor };
 
 async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -194,7 +181,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     clock: systemClock,
     logger,
     tls: tls === null ? null : { key: tls.keyPem, cert: tls.certPem },
-    upstreamTarget: upstreamTargetFor,
+    upstreamTarget: (resource) => upstreamTargetFor(resource),
     ...(options.upstream === undefined ? {} : { upstream: options.upstream }),
     ...(options.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: options.startupTimeoutMs }),
     ...(options.allowPlaintextRemote === undefined ? {} : { allowPlaintextRemote: options.allowPlaintextRemote }),

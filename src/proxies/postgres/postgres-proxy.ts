@@ -10,6 +10,7 @@ import { loadSqlParser } from '../../sql/classify-sql.ts';
 import type { Clock } from '../../time/clock.ts';
 import { CancelKeys } from './postgres-cancel-keys.ts';
 import { PostgresSession, type SessionDeps } from './postgres-session.ts';
+import { OffloadedClassifier } from './postgres-statement-gate-offload.ts';
 import { cancelUpstream, connectUpstream, type UpstreamTarget } from './postgres-upstream.ts';
 
 /**
@@ -63,6 +64,7 @@ export class PostgresProxy {
       upstreamTarget: (resource) => options.upstreamTarget(resource),
       upstream: options.upstream ?? { connect: connectUpstream, cancel: cancelUpstream },
       cancelKeys: new CancelKeys<PostgresSession>(),
+      offload: new OffloadedClassifier(this.#logger),
     };
   }
 
@@ -101,6 +103,7 @@ export class PostgresProxy {
     const all = Promise.all(this.#connections.values());
     await Promise.race([all, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
     await stopped;
+    await this.#deps.offload.close();
   }
 
   #accept(socket: Socket): void {

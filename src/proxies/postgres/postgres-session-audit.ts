@@ -73,7 +73,8 @@ function classification(info: StatementInfo, action: Action | undefined): Record
 }
 
 function snippet(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  // Cut before normalising: texts can be megabytes long.
+  const line = text.slice(0, SUMMARY_TEXT_CHARS * 4).replace(/\s+/g, ' ').trim();
   return line.length > SUMMARY_TEXT_CHARS ? `${line.slice(0, SUMMARY_TEXT_CHARS)}…` : line;
 }
 

@@ -11,6 +11,7 @@ import { Downstream } from './postgres-session-downstream.ts';
 import { OutputBatch } from './postgres-session-output.ts';
 import { ResponseTracker, type OutcomeHooks } from './postgres-session-responses.ts';
 import { StatementRunner, type StatementChannel } from './postgres-session-statements.ts';
+import type { OffloadedClassifier } from './postgres-statement-gate-offload.ts';
 import type { StatementGate } from './postgres-statement-gate.ts';
 import type { FrontendMessage, TransactionStatus } from './postgres-wire.ts';
 
@@ -32,6 +33,7 @@ const MAX_IN_FLIGHT = 10_000;
 
 export interface RelayDeps {
   readonly client: ClientConnection;
+  readonly offload: OffloadedClassifier;
   readonly upstream: Socket | TLSSocket;
   readonly gate: StatementGate;
   readonly audit: AuditSink;

@@ -259,9 +259,14 @@ export class SessionStartup {
       const upstream = await this.#deps.upstream.connect(target, vetted.forward);
       return { principal, resource, target, upstream, vetted, expiresAt: access.expiresAt };
     } catch (error) {
-      if (!isUpstreamError(error)) throw error;
       this.#deps.logger.warn({ err: error, resource: resource.name }, 'upstream connection failed');
-      return this.refuse({ code: error.sqlstate, message: error.message, reason: `UPSTREAM_${error.kind.toUpperCase()}` });
+      if (isUpstreamError(error)) return this.refuse({ code: error.sqlstate, message: error.message, reason: `UPSTREAM_${error.kind.toUpperCase()}` });
+      // Only UpstreamError messages are written for contractors; anything else stays in the log.
+      return this.refuse({
+        code: SQLSTATE.connection_failure,
+        message: `the gateway could not connect to the database behind resource ${resource.name}; tell your sponsor if this persists`,
+        reason: 'UPSTREAM_FAILED',
+      });
     }
   }
 

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditEventInput, AuditSink } from '../../audit/audit-event.ts';
+import { classifySql } from '../../sql/classify-sql.ts';
+import type { Classification } from '../../sql/sql-types.ts';
 import type { Clock } from '../../time/clock.ts';
 import { auditUnavailable } from './postgres-errors.ts';
 import {
@@ -11,6 +13,7 @@ import {
   type SessionAuditContext,
 } from './postgres-session-audit.ts';
 import type { ResponseTracker } from './postgres-session-responses.ts';
+import { OFFLOAD_SQL_CHARS, type OffloadedClassifier } from './postgres-statement-gate-offload.ts';
 import type { JudgedStatement, QueryStatement, Refused, StatementGate } from './postgres-statement-gate.ts';
 import { parse, query, type BindMessage, type ExecuteMessage, type FunctionCallMessage, type ParseMessage, type QueryMessage } from './postgres-wire.ts';
 
@@ -48,6 +51,7 @@ export interface StatementChannel {
 
 export interface StatementRunnerDeps {
   readonly gate: StatementGate;
+  readonly offload: OffloadedClassifier;
   readonly tracker: ResponseTracker;
   readonly channel: StatementChannel;
   readonly audit: AuditSink;
@@ -71,7 +75,23 @@ export class StatementRunner {
   }
 
   query(message: QueryMessage): Promise<void> | undefined {
-    const judged = this.#deps.gate.judgeQuery(message.sql);
+    if (message.sql.length > OFFLOAD_SQL_CHARS) return this.#offloaded(message.sql, (classified) => this.#query(message, classified));
+    return this.#query(message, classifySql(message.sql));
+  }
+
+  parse(message: ParseMessage): Promise<void> | undefined {
+    if (message.sql.length > OFFLOAD_SQL_CHARS) return this.#offloaded(message.sql, (classified) => this.#parse(message, classified));
+    return this.#parse(message, classifySql(message.sql));
+  }
+
+  /** Classifies a long text off the event loop, then carries on as if it had been classified here. */
+  async #offloaded(sql: string, next: (classified: Classification) => Promise<void> | undefined): Promise<void> {
+    const classified = await this.#deps.offload.classify(sql);
+    await next(classified);
+  }
+
+  #query(message: QueryMessage, classified: Classification): Promise<void> | undefined {
+    const judged = this.#deps.gate.judgeQuery(message.sql, classified);
     if (!judged.allow) return this.#refuse(judged, { via: 'simple', text: message.sql }, false);
     if (judged.statements.length === 0) {
       this.#deps.tracker.expect({ kind: 'query', statements: [], next: 0, failed: false });
@@ -105,8 +125,8 @@ export class StatementRunner {
     this.#deps.counters.statements += of;
   }
 
-  parse(message: ParseMessage): Promise<void> | undefined {
-    const judged = this.#deps.gate.judgeParse(message.name, message.sql);
+  #parse(message: ParseMessage, classified: Classification): Promise<void> | undefined {
+    const judged = this.#deps.gate.judgeParse(message.name, message.sql, classified);
     if (!judged.allow) return this.#refuse(judged, { via: 'extended', text: message.sql }, true);
     this.#deps.tracker.expect({ kind: 'parse', pending: judged.pending });
     this.#deps.channel.forward(message.raw);

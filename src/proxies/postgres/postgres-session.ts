@@ -9,6 +9,7 @@ import { errorResponseFor, SQLSTATE } from './postgres-errors.ts';
 import { ClientConnection } from './postgres-session-client.ts';
 import { Relay } from './postgres-session-relay.ts';
 import { SessionStartup, type Established, type StartupDeps } from './postgres-session-startup.ts';
+import type { OffloadedClassifier } from './postgres-statement-gate-offload.ts';
 import { StatementGate } from './postgres-statement-gate.ts';
 import {
   authenticationOk,
@@ -30,6 +31,7 @@ import {
 
 export interface SessionDeps extends Omit<StartupDeps, 'onCancel'> {
   readonly sessions: SessionRegistry;
+  readonly offload: OffloadedClassifier;
   readonly clock: Clock;
   readonly cancelKeys: CancelKeys<PostgresSession>;
 }
@@ -160,6 +162,7 @@ export class PostgresSession implements SessionTerminator {
     this.#gate = gate;
     const relay = new Relay({
       client: this.#client,
+      offload: this.#deps.offload,
       upstream: upstream.socket,
       gate,
       audit: this.#deps.audit,

@@ -2,7 +2,7 @@ import { ACTIONS, type Action } from '../../access/access-model.ts';
 import type { AccessIdentity } from '../../access/decide.ts';
 import type { Decision } from '../../access/decision.ts';
 import { classifySql } from '../../sql/classify-sql.ts';
-import { maxClass, type StatementInfo } from '../../sql/sql-types.ts';
+import { maxClass, type Classification, type StatementInfo } from '../../sql/sql-types.ts';
 import {
   statementDenied,
   unknownPortal,
@@ -120,9 +120,12 @@ export class StatementGate {
     return latest === null ? { lost: first! } : { expiresAt: latest };
   }
 
-  /** A simple Query: every statement must be allowed, or the whole text is refused. */
-  judgeQuery(sql: string): QueryJudgement {
-    const classified = classifySql(sql);
+  /**
+   * A simple Query: every statement must be allowed, or the whole text is
+   * refused. `classified` is the text's classification when it was done
+   * elsewhere (a worker thread, for long texts).
+   */
+  judgeQuery(sql: string, classified: Classification = classifySql(sql)): QueryJudgement {
     if (!classified.ok) return { allow: false, refusal: unparseableSql(classified.error, classified.position) };
     // PREPAREs earlier in the same text are visible to a later EXECUTE in it.
     const local = new Map<string, StatementInfo>();
@@ -146,8 +149,7 @@ export class StatementGate {
   }
 
   /** A Parse: one statement, judged now and again whenever it is bound and executed. */
-  judgeParse(name: string, sql: string): ParseJudgement {
-    const classified = classifySql(sql);
+  judgeParse(name: string, sql: string, classified: Classification = classifySql(sql)): ParseJudgement {
     if (!classified.ok) return { allow: false, refusal: unparseableSql(classified.error, classified.position) };
     if (classified.statements.length > 1) {
       return { allow: false, refusal: unparseableSql('cannot insert multiple commands into a prepared statement') };
