@@ -48,6 +48,13 @@ describe('bin/stint against a running server', () => {
     const me = await runCli(['whoami'], { ...contractorEnv, STINT_TOKEN: undefined });
     expect(me.stdout).toContain('alice@vendor.example (contractor');
 
+    const settings = await runCli(['connect', 'demo', '--json'], { ...contractorEnv, STINT_TOKEN: undefined });
+    expect(settings.code).toBe(0);
+    expect(JSON.parse(settings.stdout)).toMatchObject({ resource: 'demo', host: '127.0.0.1', port: server.postgresPort, env: { PGSSLMODE: 'verify-full' } });
+    const query = await runCli(['connect', 'demo', '--exec', 'psql', '--', '-AtX', '-c', 'select 40 + 2'], { ...contractorEnv, STINT_TOKEN: undefined });
+    expect(query.stderr).toBe('');
+    expect(query.stdout.trim()).toBe('42');
+
     const reuse = await runCli(['accept', code], contractorEnv);
     expect(reuse.code).toBe(1);
     expect(reuse.stderr).toContain('STINT_ERR_INVITE_USED');

@@ -27,6 +27,7 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
 export interface ServeProcess {
   readonly url: string;
   readonly adminToken: string;
+  readonly postgresPort: number;
   readonly dataDir: string;
   readonly configDir: string;
   readonly child: ChildProcess;
@@ -47,15 +48,16 @@ export async function startServe(policyDir: string, extraEnv: NodeJS.ProcessEnv 
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = await new Promise<{ url: string; adminToken: string }>((resolvePromise, reject) => {
+  const ready = await new Promise<{ url: string; adminToken: string; postgresPort: number }>((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start in time:\n${stdout}\n${stderr}`)), 30_000);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const url = /serving on (http:\/\/\S+) /.exec(stdout)?.[1];
       const token = /STINT_TOKEN=(stint_\S+)/.exec(stdout)?.[1] ?? extraEnv.STINT_ADMIN_TOKEN;
-      if (url !== undefined && token !== undefined) {
+      const postgresPort = /PostgreSQL gateway on \S+:(\d+) /.exec(stdout)?.[1];
+      if (url !== undefined && token !== undefined && postgresPort !== undefined) {
         clearTimeout(timer);
-        resolvePromise({ url, adminToken: token });
+        resolvePromise({ url, adminToken: token, postgresPort: Number(postgresPort) });
       }
     });
     child.once('exit', (code) => {

@@ -47,11 +47,11 @@ function postgresEnv(settings: ConnectionSettings, caPath: string | null): Recor
 
 export function registerConnectCommands(program: Command, ctx: CliContext): void {
   program
-    .command('connect <resource>')
-    .description('Print ready-to-use connection settings for a resource, or start a client with them')
+    .command('connect <resource> [client-args...]')
+    .description('Print ready-to-use connection settings for a resource, or start a client with them (arguments after -- go to the client)')
     .option('--exec <client>', 'start this client (e.g. psql) with the settings and your token')
     .option('--json', 'print the settings as JSON')
-    .action(async (resource: string, flags: { exec?: string; json?: boolean }, command: Command) => {
+    .action(async (resource: string, clientArgs: string[], flags: { exec?: string; json?: boolean }, command: Command) => {
       const client = clientFor(ctx, command);
       const settings = await client.get<ConnectionSettings>(`/v1/connect/${encodeURIComponent(resource)}`);
       if (settings.kind !== 'postgres') throw new StintError('STINT_ERR_USAGE', `stint connect does not know how to connect to ${settings.kind} resources yet.`);
@@ -59,7 +59,7 @@ export function registerConnectCommands(program: Command, ctx: CliContext): void
       const env = postgresEnv(settings, caPath);
       if (flags.exec !== undefined) {
         const token = client.token();
-        const child = spawn(flags.exec, [], { stdio: 'inherit', env: { ...ctx.env, ...env, ...(token === undefined ? {} : { PGPASSWORD: token }) } });
+        const child = spawn(flags.exec, clientArgs, { stdio: 'inherit', env: { ...ctx.env, ...env, ...(token === undefined ? {} : { PGPASSWORD: token }) } });
         ctx.exitCode = await new Promise<number>((resolve) => {
           child.once('error', (error) => {
             ctx.err(`error: could not start ${flags.exec ?? ''}: ${error.message}`);
