@@ -66,8 +66,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const store = await openStore({ url: options.storeUrl, dataDir: options.dataDir });
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  let closed = false;
+  // Last built, first closed: listeners stop before the services they use, the store goes last.
   const closeAll = async (): Promise<void> => {
-    for (const close of closers.reverse()) await close();
+    if (closed) return;
+    closed = true;
+    for (const close of [...closers].reverse()) await close();
   };
   try {
     const signingKey = loadOrCreateSigningKey(options.dataDir);

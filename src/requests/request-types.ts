@@ -4,6 +4,7 @@
  */
 import type { Action } from '../access/access-model.ts';
 import type { ApiRoleName } from '../identity/principal.ts';
+import type { GrantEventView, RequestEventView } from '../events/event-bus.ts';
 import type { AccessRequestStatus } from '../store/database-schema.ts';
 
 export type { AccessRequestStatus };
@@ -21,18 +22,9 @@ export interface ApprovalView {
   readonly durationMs: number;
 }
 
-export interface AccessRequestView {
-  readonly id: string;
-  readonly requester: string;
-  readonly resource: string;
-  readonly actions: readonly Action[];
-  readonly tables: readonly string[];
-  readonly durationMs: number;
-  readonly reason: string | null;
+/** A request as the workflow hands it out: what events carry, plus its state and approvals. */
+export interface AccessRequestView extends RequestEventView {
   readonly status: AccessRequestStatus;
-  readonly createdAt: number;
-  /** When it lapses while pending. */
-  readonly expiresAt: number;
   readonly decidedAt: number | null;
   readonly decidedBy: string | null;
   readonly decisionReason: string | null;
@@ -46,15 +38,7 @@ export interface AccessRequestView {
 
 export type GrantStatus = 'active' | 'expired' | 'revoked';
 
-export interface GrantView {
-  readonly id: string;
-  readonly email: string;
-  readonly resource: string;
-  readonly actions: readonly Action[];
-  readonly tables: readonly string[];
-  readonly requestId: string | null;
-  readonly startsAt: number;
-  readonly expiresAt: number;
+export interface GrantView extends GrantEventView {
   readonly revokedAt: number | null;
   readonly revokedBy: string | null;
   readonly revokedReason: string | null;
