@@ -47,7 +47,12 @@ export interface RunningPgbouncer {
   stop(): Promise<void>;
 }
 
-export async function startPgbouncer(database: string, maxClients: number): Promise<RunningPgbouncer> {
+/**
+ * `session` mode is the comparison contender. `transaction` mode lets many idle
+ * gateway sessions share a few server connections, so the session benchmarks
+ * can hold 1,000 sessions against a PostgreSQL limited to 100 connections.
+ */
+export async function startPgbouncer(database: string, maxClients: number, mode: 'session' | 'transaction' = 'session'): Promise<RunningPgbouncer> {
   const binary = pgbouncerPath();
   if (binary === null) throw new Error('pgbouncer is not installed; run scripts/ensure-pgbouncer.sh');
   const dir = mkdtempSync(join(tmpdir(), 'stint-bench-pgbouncer-'));
@@ -63,10 +68,10 @@ export async function startPgbouncer(database: string, maxClients: number): Prom
     'unix_socket_dir =',
     'auth_type = trust',
     `auth_file = ${join(dir, 'userlist.txt')}`,
-    'pool_mode = session',
+    `pool_mode = ${mode}`,
+    'ignore_startup_parameters = extra_float_digits,options,search_path',
     `max_client_conn = ${maxClients + 10}`,
-    `default_pool_size = ${maxClients + 2}`,
-    `logfile = ${join(dir, 'pgbouncer.log')}`,
+    `default_pool_size = ${mode === 'session' ? maxClients + 2 : 10}`,
     'log_connections = 0',
     'log_disconnections = 0',
     '',
