@@ -77,7 +77,8 @@ for (const engine of STORE_ENGINES) {
       await waitFor(() => connection.ended !== null);
       expect(connection.ended?.reason).toBe('expired');
       expect(connection.ended!.at).toBeGreaterThanOrEqual(expiresAt);
-      expect(connection.ended!.at - expiresAt).toBeLessThan(100);
+      // The timer fires within milliseconds; the bound leaves room for a loaded machine, far inside the 1 s promise.
+      expect(connection.ended!.at - expiresAt).toBeLessThan(250);
       expect(connection.ended?.message).toContain(new Date(expiresAt).toISOString());
     });
 

@@ -294,8 +294,9 @@ describe('extended protocol through the gateway', () => {
     } finally {
       clearInterval(probe);
     }
-    // Parsing this text takes over a second; the event loop never waited anywhere near that long.
-    expect(maxLag).toBeLessThan(300);
+    // Parsing this text on the event loop takes over a second (1.2 s measured); offloaded, the loop never
+    // waits anywhere near that long. Half of it leaves room for a loaded machine and still tells them apart.
+    expect(maxLag).toBeLessThan(600);
   }, 30_000);
 
   it('lets the server finish what was sent before a Terminate', async () => {
