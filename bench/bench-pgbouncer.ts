@@ -3,18 +3,28 @@
  * userlist in a temp dir, trust auth towards the local trust PostgreSQL.
  * Started as a child process in the foreground and stopped by its pid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PG_HOST, PG_PORT } from './bench-postgres.ts';
 import { sleep } from './bench-stats.ts';
 
 const CANDIDATES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
 
+const ENSURE_SCRIPT = resolve(import.meta.dirname, '../scripts/ensure-pgbouncer.sh');
+
 export function pgbouncerPath(): string | null {
   return CANDIDATES.find((path) => existsSync(path)) ?? null;
+}
+
+/** The pgbouncer binary, installing the Debian package first when it is missing. */
+function ensurePgbouncer(): string | null {
+  const found = pgbouncerPath();
+  if (found !== null) return found;
+  execFileSync('bash', [ENSURE_SCRIPT], { stdio: 'inherit', timeout: 300_000 });
+  return pgbouncerPath();
 }
 
 /** A port free right now on loopback (the OS picks it). */
@@ -53,8 +63,8 @@ export interface RunningPgbouncer {
  * can hold 1,000 sessions against a PostgreSQL limited to 100 connections.
  */
 export async function startPgbouncer(database: string, maxClients: number, mode: 'session' | 'transaction' = 'session'): Promise<RunningPgbouncer> {
-  const binary = pgbouncerPath();
-  if (binary === null) throw new Error('pgbouncer is not installed; run scripts/ensure-pgbouncer.sh');
+  const binary = ensurePgbouncer();
+  if (binary === null) throw new Error('pgbouncer is not installed and scripts/ensure-pgbouncer.sh could not install it');
   const dir = mkdtempSync(join(tmpdir(), 'stint-bench-pgbouncer-'));
   // pgbouncer refuses to run as root; it then switches to `postgres`, which must read these files.
   chmodSync(dir, 0o755);
