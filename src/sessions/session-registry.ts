@@ -174,6 +174,15 @@ export class SessionRegistry {
     return count;
   }
 
+  /**
+   * Ends local sessions opened with a token that was just revoked. The node
+   * that revokes calls this at once; other nodes find the revocation in the
+   * store on their next poll.
+   */
+  endRevoked(opensWithRevokedToken: (session: LiveSession) => boolean): number {
+    return this.endWhere(opensWithRevokedToken, 'token_revoked', (session) => `Your access token was revoked; the session on ${session.start.resource} was closed.`);
+  }
+
   start(): void {
     if (this.#poller !== null) return;
     this.#poller = setInterval(() => void this.pollOnce(), this.#pollMs);
@@ -188,11 +197,7 @@ export class SessionRegistry {
       // Revoked tokens are read BEFORE kill requests and acted on after them: a
       // kill written in the same transaction as a revocation (offboarding) is then
       // always seen, and the client hears the kill's reason rather than the bare revocation.
-      const byToken = new Map<string, LiveSession[]>();
-      for (const session of this.#live.values()) {
-        if (!session.ending) byToken.set(session.start.tokenId, [...(byToken.get(session.start.tokenId) ?? []), session]);
-      }
-      const tokenIds = [...byToken.keys()];
+      const tokenIds = [...new Set(this.live().filter((session) => !session.ending).map((session) => session.start.tokenId))];
       const revokedIds: string[] = [];
       for (let i = 0; i < tokenIds.length; i += ID_BATCH) {
         const revoked = await this.#store.db
@@ -215,11 +220,8 @@ export class SessionRegistry {
           .get(kill.id)
           ?.end('killed', `Your session on ${kill.resource} was ended by ${kill.kill_requested_by ?? 'an administrator'}: ${kill.kill_reason ?? 'no reason given'}.`);
       }
-      for (const id of revokedIds) {
-        for (const session of byToken.get(id) ?? []) {
-          session.end('token_revoked', `Your access token was revoked; the session on ${session.start.resource} was closed.`);
-        }
-      }
+      const revoked = new Set(revokedIds);
+      this.endRevoked((session) => revoked.has(session.start.tokenId));
     } catch (error) {
       this.#logger.error({ err: error }, 'session poll failed');
     } finally {

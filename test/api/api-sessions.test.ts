@@ -51,4 +51,21 @@ describe('API sessions and connection settings', () => {
     expect(terminated).toBe('killed');
     await live.finish('killed');
   });
+
+  it('ends the local sessions of a token the moment it is revoked, without waiting for a poll', async () => {
+    const issued = await h.tokens.create({ subject: 'alice@vendor.example', kind: 'contractor', createdBy: 'test' });
+    const ended: string[] = [];
+    const open = (tokenId: string) =>
+      h.sessions.open(
+        { protocol: 'postgres', contractor: 'alice@vendor.example', resource: 'demo', clientAddress: '127.0.0.1', tls: false, tokenId, expiresAt: null },
+        { terminate: (reason) => ended.push(`${tokenId}:${reason}`) },
+      );
+    const revokedOne = await open(issued.id);
+    const other = await open('tok_other');
+    const res = await h.app.inject({ method: 'POST', url: `/v1/tokens/${issued.id}/revoke`, headers: h.bearer(h.adminToken), payload: {} });
+    expect(res.statusCode).toBe(200);
+    expect(ended).toEqual([`${issued.id}:token_revoked`]);
+    await revokedOne.finish('token_revoked');
+    await other.finish('client_closed');
+  });
 });

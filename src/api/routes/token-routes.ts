@@ -59,8 +59,12 @@ export function tokenRoutes(services: ApiServices): ApiRoute[] {
       access: [],
       params: z.object({ id: z.string().min(1).max(100) }),
       body: RevokeBody.optional(),
-      handler: ({ params, body, principal }) =>
-        services.tokens.revoke(params.id, { by: principal?.email ?? 'unknown', ...(body?.reason === undefined ? {} : { reason: body.reason }) }),
+      handler: async ({ params, body, principal }) => {
+        const result = await services.tokens.revoke(params.id, { by: principal?.email ?? 'unknown', ...(body?.reason === undefined ? {} : { reason: body.reason }) });
+        // Sessions on this node end now; other nodes see the revocation on their next poll.
+        services.sessions.endRevoked((session) => session.start.tokenId === params.id);
+        return result;
+      },
     }),
     route({
       method: 'POST',
@@ -69,9 +73,11 @@ export function tokenRoutes(services: ApiServices): ApiRoute[] {
       tag: 'tokens',
       access: [],
       body: z.object({ for: EmailField, reason: z.string().max(500).optional() }).strict(),
-      handler: async ({ body, principal }) => ({
-        revoked: await services.tokens.revokeAllFor(body.for, { by: principal?.email ?? 'unknown', ...(body.reason === undefined ? {} : { reason: body.reason }) }),
-      }),
+      handler: async ({ body, principal }) => {
+        const revoked = await services.tokens.revokeAllFor(body.for, { by: principal?.email ?? 'unknown', ...(body.reason === undefined ? {} : { reason: body.reason }) });
+        services.sessions.endRevoked((session) => session.start.contractor === body.for);
+        return { revoked };
+      },
     }),
   ];
 }
