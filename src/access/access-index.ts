@@ -4,9 +4,10 @@
  * comparisons: every selector, role and deny rule is resolved here, never per
  * decision.
  */
-import { ACTIONS, type AccessModel, type Action, type ContractorInfo, type GrantInfo, type RoleInfo } from './access-model.ts';
+import { ACTIONS, type AccessModel, type Action, type ContractorInfo, type GrantInfo, type GuardrailRule, type RoleInfo } from './access-model.ts';
 import type { Decision } from './decision.ts';
 import { engagementEndedMessage, offboardedMessage, tokenExpiredMessage } from './decision-messages.ts';
+import { selectResources } from './resource-selector.ts';
 import { combineRoles, compileRole, denial, groupGrants, overlayGrants, type CompiledRole, type ResourceTable } from './access-table.ts';
 
 /** What a subject's roles and grants say about one action on one resource. */
@@ -22,6 +23,13 @@ export interface ActionAccess {
    * another role already allowed. Null also when no role grants the action.
    */
   readonly maxSessionMs: number | null;
+  /**
+   * Table patterns the granting roles limit the action to (their union), or
+   * null when one of them covers every table (or no role grants it).
+   */
+  readonly tableScope: readonly string[] | null;
+  /** Table patterns a deny rule with `tables` names for the action, with the role. */
+  readonly deniedTables: readonly TableDeny[];
   /** Time-bound grants naming the action here, latest expiry first. */
   readonly grants: readonly GrantInfo[];
   /** The ALLOW_ROLE message; empty when no role grants the action. Built here so an allow allocates no text. */
@@ -31,6 +39,19 @@ export interface ActionAccess {
   /** The DENY_SESSION_EXPIRED decision when a session bound applies, built once and shared. */
   readonly sessionExpired: Decision | null;
 }
+
+export interface TableDeny {
+  readonly pattern: string;
+  readonly role: string;
+}
+
+/** A guardrail with its position in the policy (from 1), which names it in refusals. */
+export interface NumberedGuardrail {
+  readonly number: number;
+  readonly rule: GuardrailRule;
+}
+
+const NO_GUARDRAILS: readonly NumberedGuardrail[] = Object.freeze([]);
 
 /** Everything decide needs about one contractor. */
 export interface SubjectAccess {
@@ -56,11 +77,22 @@ export class AccessIndex {
   readonly #resources: ReadonlySet<string>;
   readonly #resourceNames: readonly string[];
   readonly #subjects: ReadonlyMap<string, SubjectAccess>;
+  readonly #guardrails: ReadonlyMap<string, readonly NumberedGuardrail[]>;
 
-  constructor(resourceNames: readonly string[], subjects: ReadonlyMap<string, SubjectAccess>) {
+  constructor(
+    resourceNames: readonly string[],
+    subjects: ReadonlyMap<string, SubjectAccess>,
+    guardrails: ReadonlyMap<string, readonly NumberedGuardrail[]> = new Map(),
+  ) {
     this.#resourceNames = Object.freeze([...resourceNames].sort());
     this.#resources = new Set(resourceNames);
     this.#subjects = subjects;
+    this.#guardrails = guardrails;
+  }
+
+  /** The guardrails selecting a resource, in policy order; empty for none. */
+  guardrails(resource: string): readonly NumberedGuardrail[] {
+    return this.#guardrails.get(resource) ?? NO_GUARDRAILS;
   }
 
   /** Declared resource names, sorted. */
@@ -151,7 +183,20 @@ export function buildAccessIndex(model: AccessModel): AccessIndex {
     const access = grants === undefined ? table : overlayGrants(table, grants);
     subjects.set(email, compileSubject({ ...contractor, email }, access));
   }
-  return new AccessIndex(resourceNames, subjects);
+  return new AccessIndex(resourceNames, subjects, guardrailsByResource(model));
+}
+
+function guardrailsByResource(model: AccessModel): Map<string, NumberedGuardrail[]> {
+  const byResource = new Map<string, NumberedGuardrail[]>();
+  (model.guardrails ?? []).forEach((rule, index) => {
+    for (const resource of selectResources(rule.resources, model.resources)) {
+      const list = byResource.get(resource.name);
+      const numbered = Object.freeze({ number: index + 1, rule });
+      if (list === undefined) byResource.set(resource.name, [numbered]);
+      else list.push(numbered);
+    }
+  });
+  return byResource;
 }
 
 function compileSubject(contractor: ContractorInfo, access: ResourceTable): SubjectAccess {

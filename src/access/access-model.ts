@@ -23,6 +23,30 @@ export interface ResourceSelector {
 export interface AccessRule {
   readonly resources: ResourceSelector;
   readonly actions: readonly Action[];
+  /**
+   * Table patterns (`schema.table` or `schema.*`, lower-case) the rule's
+   * actions are limited to; absent means every table. See table-scope.ts.
+   */
+  readonly tables?: readonly string[];
+}
+
+/** Statement shapes a guardrail can block outright, whatever grants the action. */
+export const BLOCKABLE_STATEMENTS = ['delete_without_where', 'update_without_where', 'truncate'] as const;
+export type BlockableStatement = (typeof BLOCKABLE_STATEMENTS)[number];
+
+/**
+ * A rule that holds for every contractor on the resources it selects,
+ * whatever their roles say: guardrails beat roles.
+ */
+export interface GuardrailRule {
+  readonly resources: ResourceSelector;
+  /** Statement classes refused outright. */
+  readonly deny: readonly Action[];
+  /** Classes allowed only through an approved time-bound grant, never through a role. */
+  readonly requireApproval: readonly Action[];
+  readonly block: readonly BlockableStatement[];
+  /** Set upstream at session start; the client may not raise it. Null: no limit from this rule. */
+  readonly statementTimeoutMs: number | null;
 }
 
 export interface RoleInfo {
@@ -57,4 +81,6 @@ export interface AccessModel {
   readonly roles: readonly RoleInfo[];
   readonly contractors: readonly ContractorInfo[];
   readonly grants: readonly GrantInfo[];
+  /** Guardrails in policy order; their position (from 1) names them in refusals. */
+  readonly guardrails?: readonly GuardrailRule[];
 }

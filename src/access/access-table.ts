@@ -4,7 +4,7 @@
  * and every message and denial that depends only on the table built up front.
  */
 import type { Action, GrantInfo, ResourceInfo, RoleInfo } from './access-model.ts';
-import type { ActionAccess } from './access-index.ts';
+import type { ActionAccess, TableDeny } from './access-index.ts';
 import { NO_OBLIGATIONS, type Decision } from './decision.ts';
 import { allowRoleMessage, denyRuleMessage, sessionExpiredMessage } from './decision-messages.ts';
 import { selectResources } from './resource-selector.ts';
@@ -18,30 +18,48 @@ interface MutableActionAccess {
   denyingRoles: string[];
   maxSessionMs: number | null;
   grants: GrantInfo[];
+  /** Union of the granting rules' table patterns; null once one rule covers every table. */
+  tableScope: Set<string> | null;
+  deniedTables: TableDeny[];
 }
+
+/** resource → action → table patterns (null: every table). */
+type ScopedActions = Map<string, Map<Action, Set<string> | null>>;
 
 export interface CompiledRole {
   readonly role: RoleInfo;
-  readonly grants: ReadonlyMap<string, ReadonlySet<Action>>;
+  readonly grants: ReadonlyMap<string, ReadonlyMap<Action, ReadonlySet<string> | null>>;
+  /** Deny rules without tables: the whole action is denied. */
   readonly denies: ReadonlyMap<string, ReadonlySet<Action>>;
+  /** Deny rules with tables: the action is denied only on those tables. */
+  readonly tableDenies: ReadonlyMap<string, ReadonlyMap<Action, ReadonlySet<string> | null>>;
 }
 
 export function compileRole(role: RoleInfo, resources: readonly ResourceInfo[]): CompiledRole {
-  const resolve = (rules: RoleInfo['grants']): Map<string, Set<Action>> => {
-    const byResource = new Map<string, Set<Action>>();
+  const resolve = (rules: RoleInfo['grants']): ScopedActions => {
+    const byResource: ScopedActions = new Map();
     for (const rule of rules) {
       for (const resource of selectResources(rule.resources, resources)) {
         let actions = byResource.get(resource.name);
         if (actions === undefined) {
-          actions = new Set();
+          actions = new Map();
           byResource.set(resource.name, actions);
         }
-        for (const action of rule.actions) actions.add(action);
+        for (const action of rule.actions) {
+          const scope = actions.has(action) ? actions.get(action)! : new Set<string>();
+          if (scope === null || rule.tables === undefined) actions.set(action, null);
+          else actions.set(action, new Set([...scope, ...rule.tables]));
+        }
       }
     }
     return byResource;
   };
-  return { role, grants: resolve(role.grants), denies: resolve(role.denies) };
+  const denies = new Map<string, Set<Action>>();
+  const tableDenies: ScopedActions = new Map();
+  const blanket = resolve(role.denies.filter((rule) => rule.tables === undefined));
+  for (const [resource, actions] of blanket) denies.set(resource, new Set(actions.keys()));
+  for (const [resource, actions] of resolve(role.denies.filter((rule) => rule.tables !== undefined))) tableDenies.set(resource, actions);
+  return { role, grants: resolve(role.grants), denies, tableDenies };
 }
 
 export function combineRoles(roles: readonly CompiledRole[]): ResourceTable {
@@ -54,14 +72,24 @@ export function combineRoles(roles: readonly CompiledRole[]): ResourceTable {
     }
     let access = actions.get(action);
     if (access === undefined) {
-      access = { grantingRoles: [], denyingRoles: [], maxSessionMs: null, grants: [] };
+      access = emptyAccess();
       actions.set(action, access);
     }
     return access;
   };
-  for (const { role, grants, denies } of roles) {
+  for (const { role, grants, denies, tableDenies } of roles) {
     for (const [resource, actions] of grants) {
-      for (const action of actions) entry(resource, action).grantingRoles.push(role.name);
+      for (const [action, scope] of actions) {
+        const access = entry(resource, action);
+        // The first granting role sets the scope; later ones widen it, and an unscoped one lifts it.
+        access.tableScope = access.grantingRoles.length === 0 ? (scope === null ? null : new Set(scope)) : widen(access.tableScope, scope);
+        access.grantingRoles.push(role.name);
+      }
+    }
+    for (const [resource, actions] of tableDenies) {
+      for (const [action, tables] of actions) {
+        for (const pattern of tables ?? []) entry(resource, action).deniedTables.push({ pattern, role: role.name });
+      }
     }
     for (const [resource, actions] of denies) {
       for (const action of actions) entry(resource, action).denyingRoles.push(role.name);
@@ -74,6 +102,15 @@ export function combineRoles(roles: readonly CompiledRole[]): ResourceTable {
     }
   }
   return freezeTable(building);
+}
+
+function emptyAccess(): MutableActionAccess {
+  return { grantingRoles: [], denyingRoles: [], maxSessionMs: null, grants: [], tableScope: null, deniedTables: [] };
+}
+
+function widen(scope: Set<string> | null, more: ReadonlySet<string> | null): Set<string> | null {
+  if (scope === null || more === null) return null;
+  return new Set([...scope, ...more]);
 }
 
 /** The most generous of several session bounds: no limit (null) beats any limit, otherwise the longest. */
@@ -99,6 +136,8 @@ function freezeTable(building: ReadonlyMap<string, ReadonlyMap<Action, MutableAc
           denyingRoles: Object.freeze(access.denyingRoles),
           maxSessionMs: access.maxSessionMs,
           grants: Object.freeze(access.grants),
+          tableScope: access.grantingRoles.length === 0 || access.tableScope === null ? null : Object.freeze([...access.tableScope].sort()),
+          deniedTables: Object.freeze(access.deniedTables),
           allowMessage: access.grantingRoles.length > 0 ? allowRoleMessage(action, resource, access.grantingRoles) : '',
           denied: access.denyingRoles.length > 0 ? denial('DENY_RULE', denyRuleMessage(action, resource, access.denyingRoles)) : null,
           sessionExpired:
@@ -138,6 +177,8 @@ export function overlayGrants(shared: ResourceTable, grants: readonly GrantInfo[
           denyingRoles: [...access.denyingRoles],
           maxSessionMs: access.maxSessionMs,
           grants: [...access.grants],
+          tableScope: access.tableScope === null ? null : new Set(access.tableScope),
+          deniedTables: [...access.deniedTables],
         });
       }
       building.set(grant.resource, actions);
@@ -145,7 +186,7 @@ export function overlayGrants(shared: ResourceTable, grants: readonly GrantInfo[
     for (const action of new Set(grant.actions)) {
       let access = actions.get(action);
       if (access === undefined) {
-        access = { grantingRoles: [], denyingRoles: [], maxSessionMs: null, grants: [] };
+        access = emptyAccess();
         actions.set(action, access);
       }
       access.grants.push(grant);
