@@ -96,7 +96,7 @@ function banner(server: RunningServer, configPath: string): string {
     'Next, in another terminal:',
     `  export STINT_URL=${apiUrl}`,
     '  bin/stint invite alice@vendor.example --role readonly   # prints an invite code',
-    '  bin/stint accept <code>                                # as the contractor: saves their token',
+    '  bin/stint accept <code>                                # as the contractor (no STINT_TOKEN set): saves their token',
     '  bin/stint connect demo --exec psql                      # as the contractor: psql through the gateway',
     '  bin/stint plan --config examples/quickstart             # policy diff; `bin/stint --help` for more',
   );
