@@ -45,8 +45,6 @@ export interface GuardrailRule {
   /** Classes allowed only through an approved time-bound grant, never through a role. */
   readonly requireApproval: readonly Action[];
   readonly block: readonly BlockableStatement[];
-  /** Set upstream at session start; the client may not raise it. Null: no limit from this rule. */
-  readonly statementTimeoutMs: number | null;
 }
 
 export interface RoleInfo {

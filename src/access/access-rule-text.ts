@@ -20,7 +20,8 @@ export function ruleText(rule: AccessRule): string {
   if (names !== '') targets.push(names);
   const labels = rule.resources.labels === undefined ? '' : labelsText(rule.resources.labels);
   if (labels !== '') targets.push(labels);
-  return `${actions} on ${targets.length > 0 ? targets.join(' or ') : 'nothing'}`;
+  const tables = rule.tables === undefined ? '' : ` (tables: ${[...rule.tables].sort().join(', ')})`;
+  return `${actions} on ${targets.length > 0 ? targets.join(' or ') : 'nothing'}${tables}`;
 }
 
 /** Every rule as text, sorted, so a reordering of the same rules is no change. */

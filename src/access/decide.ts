@@ -51,7 +51,7 @@ export function decide(index: AccessIndex, identity: AccessIdentity, resource: s
 }
 
 /** Grants are held latest expiry first, so the first one in its window is the one that lasts longest. */
-function latestActiveGrant(access: ActionAccess, now: number): GrantInfo | undefined {
+export function latestActiveGrant(access: ActionAccess, now: number): GrantInfo | undefined {
   for (const grant of access.grants) {
     if (grant.startsAt <= now && now < grant.expiresAt) return grant;
   }

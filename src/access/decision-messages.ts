@@ -54,3 +54,24 @@ export function engagementEndedMessage(email: string, untilAt: number): string {
 export function tokenExpiredMessage(email: string): string {
   return `the token presented for ${email} has expired; ask an administrator for a new token or your sponsor for a new invite`;
 }
+
+export function tableScopeMessage(action: Action, table: string, resource: string, scope: readonly string[]): string {
+  return `${action} on ${table} is outside your grant on ${resource} (tables: ${scope.join(', ')}); ask your sponsor to add the table, or request access: stint request ${resource} --action ${action}`;
+}
+
+export function tableDenyMessage(action: Action, table: string, resource: string, role: string): string {
+  return `${action} on ${table} of ${resource} is denied by role ${role}; ask your sponsor if you need it`;
+}
+
+/** How a guardrail is named in refusals: its position in the policy and what it selects. */
+export function guardrailName(number: number, selector: string): string {
+  return `guardrail #${number} (${selector})`;
+}
+
+export function guardrailDenyMessage(action: Action, resource: string, guardrail: string): string {
+  return `${action} statements on ${resource} are denied by ${guardrail} whatever your roles grant; ask your sponsor for a change through the team that owns ${resource}`;
+}
+
+export function guardrailApprovalMessage(action: Action, resource: string, guardrail: string): string {
+  return `${action} on ${resource} needs an approved access request under ${guardrail}; request it: stint request ${resource} --action ${action} --for 30m --reason "..."`;
+}

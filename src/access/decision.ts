@@ -18,6 +18,13 @@ export const REASON_CODES = {
   DENY_ENGAGEMENT_ENDED: { allow: false, description: 'The contractor’s engagement has ended.' },
   DENY_TOKEN_EXPIRED: { allow: false, description: 'The token presented has expired.' },
   DENY_SESSION_EXPIRED: { allow: false, description: 'The session reached the longest duration its roles allow (max_session).' },
+  DENY_TABLE_SCOPE: { allow: false, description: 'The statement touches a table outside the tables every rule granting its action is limited to.' },
+  DENY_GUARDRAIL_READ: { allow: false, description: 'A guardrail on the resource denies read statements whatever the roles say.' },
+  DENY_GUARDRAIL_WRITE: { allow: false, description: 'A guardrail on the resource denies write statements whatever the roles say.' },
+  DENY_GUARDRAIL_DDL: { allow: false, description: 'A guardrail on the resource denies DDL statements whatever the roles say.' },
+  DENY_GUARDRAIL_ADMIN: { allow: false, description: 'A guardrail on the resource denies admin statements whatever the roles say.' },
+  DENY_GUARDRAIL_BLOCK: { allow: false, description: 'A guardrail blocks this kind of statement (DELETE or UPDATE without WHERE, TRUNCATE).' },
+  DENY_GUARDRAIL_APPROVAL: { allow: false, description: 'A guardrail allows the action only through an approved access request, and no approved grant covers it now.' },
 } as const satisfies Record<string, { allow: boolean; description: string }>;
 
 export type ReasonCode = keyof typeof REASON_CODES;

@@ -3,6 +3,7 @@ import { buildAccessIndex, type AccessIndex } from '../access/access-index.ts';
 import type { Action, GrantInfo } from '../access/access-model.ts';
 import { decide, type AccessIdentity } from '../access/decide.ts';
 import type { Decision } from '../access/decision.ts';
+import { decideStatement, type StatementShape } from '../access/statement-access.ts';
 import type { ContractorRepository } from '../identity/contractor-repository.ts';
 import type { ResourceSpec } from '../policy/policy-types.ts';
 import type { Clock } from '../time/clock.ts';
@@ -56,6 +57,11 @@ export class AccessState {
     return decide(this.#index, identity, resource, action, this.#clock.now());
   }
 
+  /** The decision for one classified statement: decide, then guardrails and table scope. */
+  decideStatement(identity: AccessIdentity, resource: string, action: Action, statement: StatementShape): Decision {
+    return decideStatement(this.#index, identity, resource, action, statement, this.#clock.now());
+  }
+
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -91,6 +97,7 @@ export class AccessState {
       roles: compiled?.roles ?? [],
       contractors: contractors.map((c) => ({ email: c.email, roles: c.roles, untilAt: c.untilAt, status: c.status })),
       grants,
+      guardrails: compiled?.guardrails ?? [],
     });
     this.#resources = new Map((compiled?.resources ?? []).map((r) => [r.name, r]));
     for (const listener of this.#listeners) listener();

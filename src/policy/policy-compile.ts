@@ -4,11 +4,11 @@
  * sorted, defaults filled in) so two layouts of the same policy compile to
  * the same value and therefore the same digest.
  */
-import { ACTIONS, type AccessRule, type Action, type RoleInfo } from '../access/access-model.ts';
+import { ACTIONS, BLOCKABLE_STATEMENTS, type AccessRule, type Action, type BlockableStatement, type GuardrailRule, type RoleInfo } from '../access/access-model.ts';
 import { parseDuration } from '../time/duration.ts';
 import { parseEndInstant } from '../time/instant.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
-import type { ApprovalRuleDocument, PolicyDocument, RoleDocument, RuleDocument, SettingsDocument, WebhookDocument } from './policy-schema.ts';
+import type { ApprovalRuleDocument, GuardrailDocument, PolicyDocument, RoleDocument, RuleDocument, SettingsDocument, WebhookDocument } from './policy-schema.ts';
 import {
   type ApprovalRule,
   type CompiledPolicy,
@@ -45,6 +45,7 @@ export function compilePolicy(documents: readonly PolicyDocument[]): CompiledPol
   const staff = new Map<string, StaffMember>();
   const approvals: ApprovalRuleDocument[] = [];
   const webhooks = new Map<string, WebhookSpec>();
+  const guardrails: GuardrailRule[] = [];
 
   for (const document of documents) {
     if (document.settings !== undefined) settings = compileSettings(document.settings);
@@ -90,6 +91,7 @@ export function compilePolicy(documents: readonly PolicyDocument[]): CompiledPol
     }
     approvals.push(...(document.approvals ?? []));
     for (const [name, webhook] of Object.entries(document.webhooks ?? {})) webhooks.set(name, compileWebhook(name, webhook));
+    guardrails.push(...(document.guardrails ?? []).map(compileGuardrail));
   }
 
   return {
@@ -101,6 +103,24 @@ export function compilePolicy(documents: readonly PolicyDocument[]): CompiledPol
     approvals: compileApprovals(approvals),
     // Only present when declared, so policies without webhooks keep the digest they had.
     ...(webhooks.size === 0 ? {} : { webhooks: sortedValues(webhooks) }),
+    // Kept in order, unlike other rules: a guardrail's number is its position and names it in refusals.
+    ...(guardrails.length === 0 ? {} : { guardrails }),
+  };
+}
+
+function compileGuardrail(document: GuardrailDocument): GuardrailRule {
+  return {
+    resources: compileSelector(document.resources),
+    deny: inOrder<Action>(document.deny ?? [], ACTIONS),
+    requireApproval: inOrder<Action>(document.require_approval ?? [], ACTIONS),
+    block: inOrder<BlockableStatement>(document.block ?? [], BLOCKABLE_STATEMENTS),
+  };
+}
+
+function compileSelector(selector: RuleDocument['resources']): AccessRule['resources'] {
+  return {
+    ...(selector.names === undefined ? {} : { names: uniqueSorted(selector.names) }),
+    ...(selector.labels === undefined ? {} : { labels: { ...selector.labels } }),
   };
 }
 
@@ -165,6 +185,8 @@ function compileRules(rules: readonly RuleDocument[]): AccessRule[] {
         ...(rule.resources.labels === undefined ? {} : { labels: { ...rule.resources.labels } }),
       },
       actions: inOrder<Action>(rule.actions, ACTIONS),
+      // Only present when written, so policies without table scopes keep the digest they had.
+      ...(rule.tables === undefined ? {} : { tables: uniqueSorted(rule.tables.map((table) => table.toLowerCase())) }),
     };
     byKey.set(canonicalJson(compiled), compiled);
   }

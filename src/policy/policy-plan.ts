@@ -12,6 +12,7 @@ import { isoString } from '../time/instant.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
 import { DEFAULT_REQUEST_TTL_MS } from './policy-compile.ts';
 import { diffApprovals } from './policy-plan-approvals.ts';
+import { diffGuardrails } from './policy-plan-guardrails.ts';
 import { diffWebhooks } from './policy-plan-webhooks.ts';
 import type { CompiledPolicy, ContractorRecord, FileContractor, LoadedPolicy, PolicySettings, ResourceSpec, RunningState, StaffMember } from './policy-types.ts';
 
@@ -36,7 +37,10 @@ export type PlanChangeKind =
   | 'approval.changed'
   | 'webhook.added'
   | 'webhook.removed'
-  | 'webhook.changed';
+  | 'webhook.changed'
+  | 'guardrail.added'
+  | 'guardrail.removed'
+  | 'guardrail.changed';
 
 export interface PlanChange {
   readonly kind: PlanChangeKind;
@@ -82,6 +86,7 @@ export function planPolicy(desired: LoadedPolicy, running: RunningState, now: nu
     ...diffNamed('staff', next.staff, previous?.staff ?? [], (s) => s.email, describeStaff, staffDifferences),
     ...diffApprovals(next.approvals ?? [], previous?.approvals ?? []),
     ...diffWebhooks(next.webhooks ?? [], previous?.webhooks ?? []),
+    ...diffGuardrails(next.guardrails ?? [], previous?.guardrails ?? []),
     ...contractors.changes,
     ...access,
   ].sort((a, b) => KIND_ORDER[group(a.kind)] - KIND_ORDER[group(b.kind)] || ordinal(a.subject, b.subject));
@@ -125,7 +130,7 @@ function marker(kind: PlanChangeKind): '+' | '-' | '~' {
   return '~';
 }
 
-const KIND_ORDER = { settings: 0, resource: 1, role: 2, staff: 3, approval: 3.5, webhook: 3.7, contractor: 4, access: 5 } as const;
+const KIND_ORDER = { settings: 0, resource: 1, role: 2, staff: 3, approval: 3.5, guardrail: 3.6, webhook: 3.7, contractor: 4, access: 5 } as const;
 type KindGroup = keyof typeof KIND_ORDER;
 
 function group(kind: PlanChangeKind): KindGroup {

@@ -8,7 +8,8 @@
  * policy-merge.ts; this file only knows what one value may look like.
  */
 import { z } from 'zod';
-import { ACTIONS } from '../access/access-model.ts';
+import { ACTIONS, BLOCKABLE_STATEMENTS } from '../access/access-model.ts';
+import { TABLE_PATTERN } from '../access/table-scope.ts';
 import { DOMAIN_EVENT_TYPES } from '../events/event-bus.ts';
 import { tryParseDuration } from '../time/duration.ts';
 import { tryParseEndInstant } from '../time/instant.ts';
@@ -185,6 +186,18 @@ const selectorSchema = hinted(
   'Which resources the rule covers: by names, by labels, or both (a resource matching either is covered). At least one is required.',
 );
 
+const TABLE_FIX = 'Write schema.table or schema.* in lower case, e.g. public.orders or "reporting.*" (quote patterns with *).';
+
+const tablePatternSchema = hinted(
+  z.string().check((ctx) => {
+    if (!TABLE_PATTERN.test(ctx.value.toLowerCase())) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `"${ctx.value}" is not a table pattern`, params: { fix: TABLE_FIX } });
+    }
+  }).meta({ pattern: TABLE_PATTERN.source }),
+  'A table, schema.table, or every table of a schema, schema.*. Unqualified table names in statements mean public.<name>.',
+  { fix: TABLE_FIX, noun: 'table pattern' },
+);
+
 const ruleSchema = hinted(
   z.strictObject({
     resources: selectorSchema,
@@ -193,6 +206,9 @@ const ruleSchema = hinted(
       `What the rule covers: ${ACTIONS.join(', ')}.`,
       { fix: `List at least one action: ${ACTIONS.join(', ')}.` },
     ),
+    tables: hinted(z.array(tablePatternSchema).min(1), 'Limits the rule to these tables (default: every table). A statement is allowed only if every table it touches is covered.', {
+      fix: TABLE_FIX,
+    }).optional(),
   }),
   'A rule: some actions on some resources.',
 );
@@ -262,6 +278,25 @@ const approvalRuleSchema = hinted(
     require_reason: hinted(z.boolean(), 'Whether a request must say why (e.g. a ticket). Default false.', { fix: 'Write true or false.' }).optional(),
   }),
   'An approval rule: which actions on which resources contractors may request, who approves, and for how long at most.',
+);
+
+const guardrailActionsSchema = (description: string) =>
+  hinted(z.array(hinted(z.enum(ACTIONS), `A statement class: ${ACTIONS.join(', ')}.`, { noun: 'statement class' })).min(1), description, {
+    fix: `List at least one of: ${ACTIONS.join(', ')}.`,
+  });
+
+const guardrailSchema = hinted(
+  z.strictObject({
+    resources: selectorSchema,
+    deny: guardrailActionsSchema('Statement classes refused on these resources whatever any role grants.').optional(),
+    require_approval: guardrailActionsSchema('Statement classes allowed only through an approved access request (stint request), never through a role.').optional(),
+    block: hinted(
+      z.array(hinted(z.enum(BLOCKABLE_STATEMENTS), `A statement shape: ${BLOCKABLE_STATEMENTS.join(', ')}.`, { noun: 'statement shape' })).min(1),
+      'Statement shapes refused outright: DELETE or UPDATE without a WHERE clause (anywhere, CTEs included), TRUNCATE.',
+      { fix: `List at least one of: ${BLOCKABLE_STATEMENTS.join(', ')}.` },
+    ).optional(),
+  }),
+  'A guardrail: rules on some resources that hold whatever the roles say. Guardrails beat roles; deny beats allow.',
 );
 
 const WEBHOOK_URL_FIX = 'Write an http:// or https:// URL without a user or password in it, or env:NAME / file:/absolute/path naming where the URL is kept.';
@@ -360,6 +395,7 @@ export const policyFileSchema = hinted(
     staff: hinted(keyedRecord(emailSchema('The staff member’s email address.'), staffSchema).nullable(), 'Staff who administer, approve or audit, by email address.').optional(),
     approvals: hinted(z.array(approvalRuleSchema).nullable(), 'Approval rules for just-in-time access requests. Rules from every file are combined.').optional(),
     webhooks: hinted(keyedRecord(nameSchema('webhook'), webhookSchema).nullable(), 'Outgoing webhooks that notify other systems of events, by name.').optional(),
+    guardrails: hinted(z.array(guardrailSchema).nullable(), 'Guardrails on resources, numbered in order from 1 (files in name order). Guardrails from every file are combined.').optional(),
   }),
   'One Stint policy file. A policy is one file or a directory of them, merged by section.',
 );
@@ -373,6 +409,7 @@ export type StaffDocument = z.output<typeof staffSchema>;
 export type SettingsDocument = z.output<typeof settingsSchema>;
 export type ApprovalRuleDocument = z.output<typeof approvalRuleSchema>;
 export type WebhookDocument = z.output<typeof webhookSchema>;
+export type GuardrailDocument = z.output<typeof guardrailSchema>;
 
 /** The top-level keys of a policy file, in the order people usually write them. */
-export const POLICY_SECTIONS = ['version', 'settings', 'resources', 'roles', 'contractors', 'staff', 'approvals', 'webhooks'] as const;
+export const POLICY_SECTIONS = ['version', 'settings', 'resources', 'roles', 'contractors', 'staff', 'approvals', 'webhooks', 'guardrails'] as const;

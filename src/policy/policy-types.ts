@@ -4,7 +4,7 @@
  * the proxies consume them. Secrets appear only as references (`env:NAME`,
  * `file:/path`), never as values.
  */
-import type { Action, ResourceInfo, ResourceSelector, RoleInfo } from '../access/access-model.ts';
+import type { Action, GuardrailRule, ResourceInfo, ResourceSelector, RoleInfo } from '../access/access-model.ts';
 
 /** One policy file as read from disk or sent to the API. `path` is relative to the --config root. */
 export interface PolicyFile {
@@ -104,6 +104,8 @@ export interface CompiledPolicy {
   readonly approvals?: readonly ApprovalRule[];
   /** Outgoing webhooks, by name; absent when none are declared (older stored versions lack it too). */
   readonly webhooks?: readonly WebhookSpec[];
+  /** Guardrails in policy order (their number is their position from 1); absent when none are declared. */
+  readonly guardrails?: readonly GuardrailRule[];
 }
 
 /** A non-fatal finding, e.g. a secret reference whose environment variable is not set here. */

@@ -13,7 +13,11 @@ export function uselessBecause(index: AccessIndex, email: string, resource: stri
   const decisions = actions.map((action) => ({ action, decision: decide(index, { email, tokenExpiresAt: null }, resource, action, now) }));
   const denied = decisions.find((d) => d.decision.reason === 'DENY_RULE');
   if (denied !== undefined) return `${denied.action} on ${resource} is forbidden by a deny rule of your roles, which no grant can override: ${denied.decision.message}.`;
-  if (decisions.every((d) => d.decision.reason === 'ALLOW_ROLE')) return `You already have ${actions.join(', ')} on ${resource} through your roles; there is nothing to request.`;
+  // A role's allow leaves something to request when a guardrail wants an approved grant, or the role is limited to some tables.
+  const roleIsEnough = (action: Action): boolean =>
+    !index.guardrails(resource).some(({ rule }) => rule.requireApproval.includes(action)) &&
+    (index.subject(email)?.access.get(resource)?.get(action)?.tableScope ?? null) === null;
+  if (decisions.every((d) => d.decision.reason === 'ALLOW_ROLE' && roleIsEnough(d.action))) return `You already have ${actions.join(', ')} on ${resource} through your roles; there is nothing to request.`;
   return null;
 }
 

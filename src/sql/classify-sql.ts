@@ -52,6 +52,9 @@ export function classifyStatement(node: AstObject, text: string): StatementInfo 
     ...info,
     ...(facts.executes === undefined ? {} : { executes: facts.executes }),
     ...(prepares === undefined ? {} : { prepares }),
+    ...(facts.deleteWithoutWhere ? { deleteWithoutWhere: true } : {}),
+    ...(facts.updateWithoutWhere ? { updateWithoutWhere: true } : {}),
+    ...(facts.truncates ? { truncates: true } : {}),
   };
 }
 

@@ -24,6 +24,12 @@ export interface StatementInfo {
    * what runs, so the caller must look up what was prepared under this name.
    */
   readonly executes?: string;
+  /** Set when a DELETE anywhere in the tree (a CTE included) that runs has no WHERE clause. */
+  readonly deleteWithoutWhere?: true;
+  /** Set when an UPDATE anywhere in the tree that runs has no WHERE clause. */
+  readonly updateWithoutWhere?: true;
+  /** Set on TRUNCATE. */
+  readonly truncates?: true;
   /** Set on PREPARE: the name the statement is prepared under, so callers can remember its class. */
   readonly prepares?: string;
 }

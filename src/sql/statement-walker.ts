@@ -45,6 +45,9 @@ export interface StatementFacts {
   readonly executes: string | undefined;
   /** A SELECT ... INTO was found (reported as command SELECT INTO). */
   readonly selectsInto: boolean;
+  readonly deleteWithoutWhere: boolean;
+  readonly updateWithoutWhere: boolean;
+  readonly truncates: boolean;
 }
 
 export class StatementWalker {
@@ -54,6 +57,9 @@ export class StatementWalker {
   readonly #functions = new NameCollector();
   #executes: string | undefined;
   #selectsInto = false;
+  #deleteWithoutWhere = false;
+  #updateWithoutWhere = false;
+  #truncates = false;
   /** False inside a plain EXPLAIN: the statement is planned, never run. */
   #executing = true;
   /** CTE names visible at the current point of the walk, innermost last. */
@@ -70,6 +76,9 @@ export class StatementWalker {
       functions: this.#functions.names(),
       executes: this.#executes,
       selectsInto: this.#selectsInto,
+      deleteWithoutWhere: this.#deleteWithoutWhere,
+      updateWithoutWhere: this.#updateWithoutWhere,
+      truncates: this.#truncates,
     };
   }
 
@@ -141,6 +150,9 @@ export class StatementWalker {
       case 'DropStmt':
         this.#drop(body);
         break;
+      case 'TruncateStmt':
+        if (this.#executing) this.#truncates = true;
+        break;
       default:
         break;
     }
@@ -188,6 +200,11 @@ export class StatementWalker {
   /** Queries and data changes: locking, CTE scope, then everything else. */
   #query(type: string, body: AstObject): void {
     if (DATA_CHANGING.has(type)) this.#raise('write');
+    // Only what runs counts: a plain EXPLAIN of a DELETE without WHERE deletes nothing.
+    if (this.#executing && body.whereClause === undefined) {
+      if (type === 'DeleteStmt') this.#deleteWithoutWhere = true;
+      if (type === 'UpdateStmt') this.#updateWithoutWhere = true;
+    }
     // FOR UPDATE / FOR SHARE take row locks, which only writers need.
     if (type === 'SelectStmt' && listField(body, 'lockingClause').length > 0) this.#raise('write');
     const mark = this.#ctes.length;

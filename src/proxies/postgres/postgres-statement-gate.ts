@@ -1,6 +1,7 @@
 import { ACTIONS, type Action } from '../../access/access-model.ts';
 import type { AccessIdentity } from '../../access/decide.ts';
 import type { Decision } from '../../access/decision.ts';
+import type { StatementShape } from '../../access/statement-access.ts';
 import { classifySql } from '../../sql/classify-sql.ts';
 import { maxClass, type Classification, type StatementInfo } from '../../sql/sql-types.ts';
 import {
@@ -21,6 +22,8 @@ import { NameTracker, type PendingName } from './postgres-session-prepared.ts';
 
 export interface Decider {
   decide(identity: AccessIdentity, resource: string, action: Action): Decision;
+  /** Per statement (guardrails, table scope); without it, a statement is judged by its action alone. */
+  decideStatement?(identity: AccessIdentity, resource: string, action: Action, statement: StatementShape): Decision;
 }
 
 /** One statement about to run, allowed. */
@@ -70,6 +73,17 @@ const EMPTY_STATEMENT: StatementInfo = { class: 'read', command: 'EMPTY', tables
 
 // DEALLOCATE [PREPARE] name: an unquoted name is folded to lower case, a quoted one kept with "" unescaped.
 const DEALLOCATE_NAME = /^DEALLOCATE\s+(?:PREPARE\s+)?(?:"((?:[^"]|"")+)"|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*))\s*$/i;
+
+/** An EXECUTE is judged by what it runs as well as by itself (EXPLAIN ANALYZE EXECUTE, CREATE TABLE AS EXECUTE). */
+function mergedShape(info: StatementInfo, runs: StatementInfo): StatementShape {
+  return {
+    tablesRead: [...info.tablesRead, ...runs.tablesRead],
+    tablesWritten: [...info.tablesWritten, ...runs.tablesWritten],
+    deleteWithoutWhere: info.deleteWithoutWhere === true || runs.deleteWithoutWhere === true,
+    updateWithoutWhere: info.updateWithoutWhere === true || runs.updateWithoutWhere === true,
+    truncates: info.truncates === true || runs.truncates === true,
+  };
+}
 
 function deallocatedName(info: StatementInfo): string | undefined {
   if (info.command !== 'DEALLOCATE') return undefined;
@@ -202,9 +216,13 @@ export class StatementGate {
       if (runs === undefined) return { allow: false, refusal: unknownPreparedStatement(info.executes), info, action };
       action = maxClass(action, runs.class);
     }
-    const decision = this.decide(action);
+    const decision = this.#decideStatement(action, runs === undefined ? info : mergedShape(info, runs));
     if (!decision.allow) return this.#refuse(info, action, decision);
     return { allow: true, statement: { info, action, decision, ...(runs === undefined ? {} : { runs }) } };
+  }
+
+  #decideStatement(action: Action, statement: StatementShape): Decision {
+    return this.#access.decideStatement?.(this.#identity, this.#resource, action, statement) ?? this.decide(action);
   }
 
   #refuse(info: StatementInfo, action: Action, decision: Decision): Refused {
