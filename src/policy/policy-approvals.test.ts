@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { StintError } from '../errors/stint-error.ts';
 import { loadPolicyFromFiles } from './policy-load.ts';
 import { formatPlan, planPolicy } from './policy-plan.ts';
+import { lines, loadTestPolicy, rejection, TEST_LOAD_OPTIONS, TEST_NOW } from './policy-test-kit.ts';
+import type { LoadedPolicy } from './policy-types.ts';
+
+const NOW = TEST_NOW;
+const OPTIONS = TEST_LOAD_OPTIONS;
 import type { PolicyFile } from './policy-types.ts';
 
-const NOW = Date.parse('2026-12-01T00:00:00Z');
-const OPTIONS = { env: {}, now: NOW };
-const lines = (...text: string[]): string => `${text.join('\n')}\n`;
 
 /** Resources, roles and staff the approval rules below refer to; 15 lines. */
 const HEAD = [
@@ -36,19 +37,7 @@ const RULE = [
   '    require_reason: true', //                                                      21
 ];
 
-function load(yaml: string): ReturnType<typeof loadPolicyFromFiles> {
-  return loadPolicyFromFiles([{ path: 'policy.yaml', content: yaml }], OPTIONS);
-}
-
-function rejection(yaml: string): StintError {
-  try {
-    load(yaml);
-  } catch (error) {
-    if (error instanceof StintError) return error;
-    throw error;
-  }
-  throw new Error('expected the policy to be rejected');
-}
+const load = (yaml: string): LoadedPolicy => loadTestPolicy(yaml);
 
 describe('approvals: loading and compiling', () => {
   it('compiles the rule of the issue, with defaults and lower-cased emails', () => {

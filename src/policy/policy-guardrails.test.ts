@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { StintError } from '../errors/stint-error.ts';
-import { loadPolicyFromFiles } from './policy-load.ts';
 import { formatPlan, planPolicy } from './policy-plan.ts';
+import { lines, loadTestPolicy, rejection, TEST_LOAD_OPTIONS } from './policy-test-kit.ts';
+import type { LoadedPolicy } from './policy-types.ts';
 
-const OPTIONS = { env: {}, now: Date.parse('2026-12-01T00:00:00Z') };
-const lines = (...text: string[]): string => `${text.join('\n')}\n`;
+const OPTIONS = TEST_LOAD_OPTIONS;
 
 const HEAD = [
   'version: 1', //                                                   1
@@ -23,19 +22,7 @@ const HEAD = [
   '    block: [delete_without_where, truncate]', //                  14
 ];
 
-function load(yaml: string): ReturnType<typeof loadPolicyFromFiles> {
-  return loadPolicyFromFiles([{ path: 'policy.yaml', content: yaml }], OPTIONS);
-}
-
-function rejection(yaml: string): StintError {
-  try {
-    load(yaml);
-  } catch (error) {
-    if (error instanceof StintError) return error;
-    throw error;
-  }
-  throw new Error('expected the policy to be rejected');
-}
+const load = (yaml: string): LoadedPolicy => loadTestPolicy(yaml);
 
 describe('guardrails and table scope in policy files', () => {
   it('compiles table patterns (lower-cased, sorted) and guardrails in order', () => {

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ErrorDetail, StintError } from '../errors/stint-error.ts';
 import { loadPolicyFromFiles, loadPolicyFromPath } from './policy-load.ts';
+import { lines, TEST_LOAD_OPTIONS, TEST_NOW } from './policy-test-kit.ts';
 
-const NOW = Date.parse('2026-12-01T00:00:00Z');
-const OPTIONS = { env: {}, now: NOW };
-
-const lines = (...text: string[]): string => `${text.join('\n')}\n`;
+const NOW = TEST_NOW;
+const OPTIONS = TEST_LOAD_OPTIONS;
 
 /** A valid policy; cases below replace parts of it, so its line numbers matter. */
 const HEAD = [

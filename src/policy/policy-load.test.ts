@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { StintError } from '../errors/stint-error.ts';
 import { loadPolicyFromFiles } from './policy-load.ts';
-import type { PolicyFile } from './policy-types.ts';
+import { lines, rejection, TEST_LOAD_OPTIONS } from './policy-test-kit.ts';
 
-const NOW = Date.parse('2026-12-01T00:00:00Z');
-const OPTIONS = { env: {}, now: NOW };
-
-const lines = (...text: string[]): string => `${text.join('\n')}\n`;
+const OPTIONS = TEST_LOAD_OPTIONS;
 
 /** A valid policy; cases below replace parts of it, so its line numbers matter. */
 const HEAD = [
@@ -24,16 +20,6 @@ const HEAD = [
 ];
 const CONTRACTORS = ['contractors:', '  alice@vendor.example: { name: Alice, sponsor: bob@corp.example, roles: [readonly], until: 2027-03-31 }'];
 
-function rejection(files: readonly PolicyFile[] | string): StintError {
-  const input = typeof files === 'string' ? [{ path: 'policy.yaml', content: files }] : files;
-  try {
-    loadPolicyFromFiles(input, OPTIONS);
-  } catch (error) {
-    if (error instanceof StintError) return error;
-    throw error;
-  }
-  throw new Error('expected the policy to be rejected');
-}
 
 interface ErrorCase {
   readonly name: string;
