@@ -12,7 +12,7 @@ type Schema = Record<string, unknown>;
  * schema change cannot pass by being ignored.
  */
 function violations(schema: Schema, value: unknown, at = '$'): string[] {
-  const known = new Set(['$schema', '$id', 'title', 'description', 'type', 'const', 'enum', 'pattern', 'format', 'minLength', 'minItems', 'minProperties', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'anyOf']);
+  const known = new Set(['$schema', '$id', 'title', 'description', 'type', 'const', 'enum', 'pattern', 'format', 'minLength', 'minItems', 'minProperties', 'minimum', 'maximum', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'anyOf']);
   const unknown = Object.keys(schema).filter((key) => !known.has(key));
   if (unknown.length > 0) throw new Error(`schema keyword(s) not understood by the test validator: ${unknown.join(', ')} at ${at}`);
   const problems: string[] = [];
@@ -33,6 +33,10 @@ function violations(schema: Schema, value: unknown, at = '$'): string[] {
   if (typeof value === 'string') {
     if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) problems.push(`${at}: does not match ${schema.pattern}`);
     if (typeof schema.minLength === 'number' && value.length < schema.minLength) problems.push(`${at}: too short`);
+  }
+  if (typeof value === 'number') {
+    if (typeof schema.minimum === 'number' && value < schema.minimum) problems.push(`${at}: below ${schema.minimum}`);
+    if (typeof schema.maximum === 'number' && value > schema.maximum) problems.push(`${at}: above ${schema.maximum}`);
   }
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) problems.push(`${at}: too few items`);
