@@ -4,26 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ErrorDetail, StintError } from '../errors/stint-error.ts';
 import { loadPolicyFromFiles, loadPolicyFromPath } from './policy-load.ts';
-import { lines, TEST_LOAD_OPTIONS, TEST_NOW } from './policy-test-kit.ts';
+import { CONTRACTORS, HEAD, lines, TEST_LOAD_OPTIONS, TEST_NOW } from './policy-test-kit.ts';
 
 const NOW = TEST_NOW;
 const OPTIONS = TEST_LOAD_OPTIONS;
-
-/** A valid policy; cases below replace parts of it, so its line numbers matter. */
-const HEAD = [
-  'version: 1', //                                  1
-  'resources:', //                                  2
-  '  demo:', //                                     3
-  '    kind: postgres', //                          4
-  '    address: 127.0.0.1:5432', //                 5
-  '    labels: { env: dev }', //                    6
-  'roles:', //                                      7
-  '  readonly:', //                                 8
-  '    grants:', //                                 9
-  '      - resources: { names: [demo] }', //        10
-  '        actions: [read]', //                     11
-];
-const CONTRACTORS = ['contractors:', '  alice@vendor.example: { name: Alice, sponsor: bob@corp.example, roles: [readonly], until: 2027-03-31 }'];
 
 describe('loadPolicyFromFiles: warnings', () => {
   const warningsOf = (yaml: string, env: NodeJS.ProcessEnv = {}): ReturnType<typeof loadPolicyFromFiles>['warnings'] =>

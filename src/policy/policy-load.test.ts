@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicyFromFiles } from './policy-load.ts';
-import { lines, rejection, TEST_LOAD_OPTIONS } from './policy-test-kit.ts';
+import { CONTRACTORS, HEAD, lines, rejection, TEST_LOAD_OPTIONS } from './policy-test-kit.ts';
 
 const OPTIONS = TEST_LOAD_OPTIONS;
-
-/** A valid policy; cases below replace parts of it, so its line numbers matter. */
-const HEAD = [
-  'version: 1', //                                  1
-  'resources:', //                                  2
-  '  demo:', //                                     3
-  '    kind: postgres', //                          4
-  '    address: 127.0.0.1:5432', //                 5
-  '    labels: { env: dev }', //                    6
-  'roles:', //                                      7
-  '  readonly:', //                                 8
-  '    grants:', //                                 9
-  '      - resources: { names: [demo] }', //        10
-  '        actions: [read]', //                     11
-];
-const CONTRACTORS = ['contractors:', '  alice@vendor.example: { name: Alice, sponsor: bob@corp.example, roles: [readonly], until: 2027-03-31 }'];
-
 
 interface ErrorCase {
   readonly name: string;

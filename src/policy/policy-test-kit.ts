@@ -29,3 +29,19 @@ export function rejection(files: readonly PolicyFile[] | string): StintError {
   }
   throw new Error('expected the policy to be rejected');
 }
+
+/** A valid policy; cases below replace parts of it, so its line numbers matter. */
+export const HEAD = [
+  'version: 1', //                                  1
+  'resources:', //                                  2
+  '  demo:', //                                     3
+  '    kind: postgres', //                          4
+  '    address: 127.0.0.1:5432', //                 5
+  '    labels: { env: dev }', //                    6
+  'roles:', //                                      7
+  '  readonly:', //                                 8
+  '    grants:', //                                 9
+  '      - resources: { names: [demo] }', //        10
+  '        actions: [read]', //                     11
+];
+export const CONTRACTORS = ['contractors:', '  alice@vendor.example: { name: Alice, sponsor: bob@corp.example, roles: [readonly], until: 2027-03-31 }'];
