@@ -3,7 +3,6 @@ import { StintError } from '../errors/stint-error.ts';
 import type { ContractorRecord, FileContractor } from '../policy/policy-types.ts';
 import type { ContractorsTable, Database } from '../store/database-schema.ts';
 import type { Store } from '../store/store.ts';
-import type { Clock } from '../time/clock.ts';
 import { normaliseEmail } from './email-address.ts';
 
 /** A plain connection or a caller's transaction (a policy apply writes everything in one). */
@@ -27,12 +26,8 @@ export interface InvitedContractor {
 export class ContractorRepository {
   readonly #db: Kysely<Database>;
 
-  /**
-   * `clock` is accepted so all identity services are built alike, but every
-   * write takes its instant as an argument: a policy apply stamps all its rows
-   * with one time.
-   */
-  constructor(deps: { readonly store: Store; readonly clock?: Clock }) {
+  /** Every write takes its instant as an argument: a policy apply stamps all its rows with one time. */
+  constructor(deps: { readonly store: Store }) {
     this.#db = deps.store.db;
   }
 
@@ -52,19 +47,7 @@ export class ContractorRepository {
    * existing one (re-activating it if it was offboarded) and keeps its creation time.
    */
   async upsertFromFiles(contractor: FileContractor, now: number, db: Db = this.#db): Promise<ContractorRecord> {
-    const values = {
-      email: normaliseEmail(contractor.email),
-      name: contractor.name,
-      company: contractor.company,
-      sponsor: normaliseEmail(contractor.sponsor),
-      roles: encodeRoles(contractor.roles),
-      until_at: contractor.untilAt,
-      source: 'files' as const,
-      status: 'active' as const,
-      created_at: now,
-      updated_at: now,
-      offboarded_at: null,
-    };
+    const values = activeRow(contractor, 'files', now);
     const row = await db
       .insertInto('contractors')
       .values(values)
@@ -92,19 +75,7 @@ export class ContractorRepository {
    * given). An active contractor is left alone: returns null.
    */
   async addFromInvite(invited: InvitedContractor, now: number, db: Db = this.#db): Promise<ContractorRecord | null> {
-    const values = {
-      email: normaliseEmail(invited.email),
-      name: invited.name ?? '',
-      company: invited.company ?? '',
-      sponsor: normaliseEmail(invited.sponsor),
-      roles: encodeRoles(invited.roles),
-      until_at: invited.untilAt,
-      source: 'api' as const,
-      status: 'active' as const,
-      created_at: now,
-      updated_at: now,
-      offboarded_at: null,
-    };
+    const values = activeRow({ ...invited, name: invited.name ?? '', company: invited.company ?? '' }, 'api', now);
     const row = await db
       .insertInto('contractors')
       .values(values)
@@ -203,5 +174,22 @@ function toRecord(row: Selectable<ContractorsTable>): ContractorRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     offboardedAt: row.offboarded_at,
+  };
+}
+
+/** A new, active contractors row, with emails normalised and roles encoded. */
+function activeRow(contractor: FileContractor, source: ContractorsTable['source'], now: number) {
+  return {
+    email: normaliseEmail(contractor.email),
+    name: contractor.name,
+    company: contractor.company,
+    sponsor: normaliseEmail(contractor.sponsor),
+    roles: encodeRoles(contractor.roles),
+    until_at: contractor.untilAt,
+    source,
+    status: 'active' as const,
+    created_at: now,
+    updated_at: now,
+    offboarded_at: null,
   };
 }
