@@ -30,8 +30,10 @@ export function connectRoutes(services: ApiServices): ApiRoute[] {
         if (resource === undefined) throw new StintError('STINT_ERR_NOT_FOUND', `No resource ${params.resource}.`);
         if (principal === null) throw new StintError('STINT_ERR_UNAUTHENTICATED');
         if (principal.kind === 'contractor') {
-          await services.access.refresh();
           const identity = { email: principal.email, tokenExpiresAt: principal.tokenExpiresAt };
+          // A contractor who accepted an invite moments ago may not be in this node's index yet:
+          // rebuild only then, not on every call (a rebuild also re-judges every live session).
+          if (services.access.decide(identity, resource.name, 'read').reason === 'DENY_UNKNOWN_SUBJECT') await services.access.refresh();
           const allowed = ACTIONS.map((action) => ({ action, decision: services.access.decide(identity, resource.name, action) })).filter((d) => d.decision.allow);
           if (allowed.length === 0) {
             const denial = services.access.decide(identity, resource.name, 'read');
