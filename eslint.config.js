@@ -13,7 +13,7 @@ const edgeImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.stint/**', 'coverage/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.stint/**', 'coverage/**', 'bench/results/**', 'web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -30,7 +30,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/policy/**', 'src/access/**', 'src/audit/**', 'src/identity/**', 'src/store/**', 'src/errors/**', 'src/time/**', 'src/util/**', 'src/control/**', 'src/sql/**', 'src/sessions/**', 'src/tls/**', 'src/events/**', 'src/requests/**', 'src/reports/**', 'src/offboarding/**', 'src/notify/**'],
+    files: ['src/policy/**', 'src/access/**', 'src/audit/**', 'src/identity/**', 'src/store/**', 'src/errors/**', 'src/time/**', 'src/util/**', 'src/control/**', 'src/sql/**', 'src/sessions/**', 'src/tls/**', 'src/events/**', 'src/requests/**', 'src/reports/**', 'src/offboarding/**', 'src/notify/**', 'src/masking/**'],
     rules: { 'no-restricted-imports': ['error', edgeImports] },
   },
   {
@@ -39,14 +39,14 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/*.test.ts', 'test/**'],
+    files: ['**/*.test.ts', '**/*.test.tsx', 'test/**'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
     },
   },
   {
-    files: ['eslint.config.js', 'bin/**'],
+    files: ['eslint.config.js', 'bin/**', 'scripts/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

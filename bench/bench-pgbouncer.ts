@@ -79,7 +79,9 @@ export async function startPgbouncer(database: string, maxClients: number, mode:
     'auth_type = trust',
     `auth_file = ${join(dir, 'userlist.txt')}`,
     `pool_mode = ${mode}`,
-    'ignore_startup_parameters = extra_float_digits,options,search_path',
+    // The gateway asks for default_transaction_read_only on read-only sessions; PgBouncer refuses unknown
+    // startup parameters, and the benchmarks measure the gateway, not that setting.
+    'ignore_startup_parameters = extra_float_digits,options,search_path,default_transaction_read_only',
     `max_client_conn = ${maxClients + 10}`,
     `default_pool_size = ${mode === 'session' ? maxClients + 2 : 10}`,
     'log_connections = 0',

@@ -9,12 +9,14 @@ import { AuditCheckpointer, loadOrCreateSigningKey } from './audit/audit-checkpo
 import { trustedPublicKeys } from './audit/audit-signing-key.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import { buildControlPlane } from './control/control-plane.ts';
+import { ConsoleFeedTail } from './events/console-feed-tail.ts';
 import type { PolicyControl } from './control/policy-control.ts';
 import { StintError } from './errors/stint-error.ts';
 import { formatListenAddress, type ListenAddress } from './listen-address.ts';
 import { loadPolicyFromPath, watchPolicyPath } from './policy/policy-load.ts';
 import { PostgresProxy } from './proxies/postgres/postgres-proxy.ts';
 import { upstreamTargetFor } from './proxies/postgres/postgres-target.ts';
+import { readAccessChanges } from './store/access-changes.ts';
 import { openStore } from './store/open-store.ts';
 import { systemClock, type Clock } from './time/clock.ts';
 import { loadTlsFiles, type TlsFiles } from './tls/tls-files.ts';
@@ -56,6 +58,12 @@ export interface RunningServer {
 }
 
 const SYSTEM_ACTOR = 'system:serve';
+/**
+ * The periodic refresh rebuilds only when the store's access change count
+ * moved, and at least this often anyway: a safety net for a change made
+ * behind the triggers' back (a table restored by hand), never the main path.
+ */
+const FULL_REFRESH_MS = 60_000;
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
@@ -89,6 +97,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     closers.push(() => plane.webhooks.stop());
 
     await applyIfChanged(policy, options.configPath, logger);
+    // Read before the rebuild: a change committed during it moves the count again and is picked up next time.
+    let seenChanges = await readAccessChanges(store);
+    let lastRebuild = clock.now();
+    const refreshIfChanged = async (): Promise<void> => {
+      const changes = await readAccessChanges(store);
+      if (changes === seenChanges && clock.now() - lastRebuild < FULL_REFRESH_MS) return;
+      await policy.refresh();
+      await access.refresh();
+      seenChanges = changes;
+      lastRebuild = clock.now();
+    };
     await access.refresh();
     sessions.start();
     // Requests and grants that lapsed while no server ran are recorded now; the rest get exact timers.
@@ -119,13 +138,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closers.push(() => proxy.close());
     }
 
+    // Known once the API listens: with port 0 the listen address alone would put ":0" into invite links.
+    let boundApiUrl: string | null = null;
     const app = buildApp({
       logger,
       services: {
         ...plane,
-        publicUrl: options.publicUrl ?? `http://${formatListenAddress(options.listenApi)}`,
+        get publicUrl() {
+          return options.publicUrl ?? boundApiUrl ?? `http://${formatListenAddress(options.listenApi)}`;
+        },
         auditTrustedKeys: trustedPublicKeys(options.dataDir),
         gateway: { postgres: postgres === null ? null : advertised(postgres, options.publicUrl), caPem: tlsMaterial.caCertPem ?? null },
+        policySource: async () => (await loadPolicyFromPath(options.configPath)).files,
       },
     });
     await app.listen({ host: options.listenApi.host, port: options.listenApi.port });
@@ -133,20 +157,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.listenApi.port;
     const apiUrl = `http://${formatListenAddress({ host: options.listenApi.host, port })}`;
+    boundApiUrl = apiUrl;
+
+    // Live console views on this node also hear about changes made on other nodes, through the audit log.
+    const feedTail = new ConsoleFeedTail({ store, feed: plane.feed, logger });
+    feedTail.start();
+    closers.push(() => feedTail.stop());
 
     if (options.watch !== false) {
       const watcher = watchPolicyPath(options.configPath, () => void reloadFromDisk(policy, options.configPath, audit, logger));
       closers.push(() => watcher.close());
     }
-    // Other nodes sharing the store apply policies and onboard contractors too.
-    const refresher = setInterval(
-      () =>
-        void policy
-          .refresh()
-          .then(() => access.refresh())
-          .catch((error: unknown) => logger.error({ err: error }, 'policy refresh failed')),
-      options.refreshMs ?? 2000,
-    );
+    // Other nodes sharing the store apply policies and onboard contractors too. The store's change
+    // count skips the rebuild (and the re-judging of every live session) when nothing changed.
+    const refresher = setInterval(() => void refreshIfChanged().catch((error: unknown) => logger.error({ err: error }, 'policy refresh failed')), options.refreshMs ?? 2000);
     refresher.unref();
     closers.push(() => clearInterval(refresher));
 

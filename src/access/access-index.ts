@@ -7,6 +7,8 @@
 import { ACTIONS, type AccessModel, type Action, type ContractorInfo, type GrantInfo, type GuardrailRule, type RoleInfo } from './access-model.ts';
 import type { Decision } from './decision.ts';
 import { engagementEndedMessage, offboardedMessage, tokenExpiredMessage } from './decision-messages.ts';
+import { masksForRoles, NO_MASKS, type ResourceMasks } from '../masking/mask-index.ts';
+import type { MaskSet } from '../masking/mask-rules.ts';
 import { selectResources } from './resource-selector.ts';
 import { combineRoles, compileRole, denial, groupGrants, overlayGrants, type CompiledRole, type ResourceTable } from './access-table.ts';
 
@@ -62,6 +64,8 @@ export interface SubjectAccess {
   readonly offboarded: Decision;
   readonly engagementEnded: Decision;
   readonly tokenExpired: Decision;
+  /** resource → columns masked for this contractor there (see masking/mask-index.ts); empty for none. */
+  readonly masks: ResourceMasks;
 }
 
 /** Where an allowed action comes from: a role the contractor holds or a grant by id. */
@@ -93,6 +97,11 @@ export class AccessIndex {
   /** The guardrails selecting a resource, in policy order; empty for none. */
   guardrails(resource: string): readonly NumberedGuardrail[] {
     return this.#guardrails.get(resource) ?? NO_GUARDRAILS;
+  }
+
+  /** The masks applying to a contractor on a resource, or undefined when none do (the common case). */
+  masks(email: string, resource: string): MaskSet | undefined {
+    return this.subject(email)?.masks.get(resource);
   }
 
   /** Declared resource names, sorted. */
@@ -158,6 +167,7 @@ export function buildAccessIndex(model: AccessModel): AccessIndex {
   const roles = new Map<string, RoleInfo>(model.roles.map((role) => [role.name, role]));
   const compiledRoles = new Map<string, CompiledRole>();
   const roleSetTables = new Map<string, ResourceTable>();
+  const roleSetMasks = new Map<string, ResourceMasks>();
   const grantsByEmail = groupGrants(model.grants, new Set(resourceNames));
   const compiledRole = (name: string): CompiledRole => {
     let role = compiledRoles.get(name);
@@ -179,9 +189,14 @@ export function buildAccessIndex(model: AccessModel): AccessIndex {
       table = combineRoles(held.map(compiledRole));
       roleSetTables.set(key, table);
     }
+    let masks = roleSetMasks.get(key);
+    if (masks === undefined) {
+      masks = masksForRoles(held.map((name) => roles.get(name)!), model.resources, model.maskingHashKeyEnv ?? null);
+      roleSetMasks.set(key, masks);
+    }
     const grants = grantsByEmail.get(email);
     const access = grants === undefined ? table : overlayGrants(table, grants);
-    subjects.set(email, compileSubject({ ...contractor, email }, access));
+    subjects.set(email, compileSubject({ ...contractor, email }, access, masks));
   }
   return new AccessIndex(resourceNames, subjects, guardrailsByResource(model));
 }
@@ -199,8 +214,9 @@ function guardrailsByResource(model: AccessModel): Map<string, NumberedGuardrail
   return byResource;
 }
 
-function compileSubject(contractor: ContractorInfo, access: ResourceTable): SubjectAccess {
+function compileSubject(contractor: ContractorInfo, access: ResourceTable, masks: ResourceMasks = NO_MASKS): SubjectAccess {
   return Object.freeze({
+    masks,
     contractor: Object.freeze({ ...contractor, roles: Object.freeze([...contractor.roles]) }),
     access,
     offboarded: denial('DENY_OFFBOARDED', offboardedMessage(contractor.email)),

@@ -5,7 +5,13 @@
  */
 
 /** Actions a grant can name. Protocols map what they see onto these. */
-export const ACTIONS = ['read', 'write', 'ddl', 'admin'] as const;
+import type { ColumnMask } from '../masking/mask-rules.ts';
+
+/**
+ * Each action is a separate right: admin does not imply unsafe (nor ddl, write
+ * or read); a role allows unsafe statements only by naming `unsafe`.
+ */
+export const ACTIONS = ['read', 'write', 'ddl', 'admin', 'unsafe'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export interface ResourceInfo {
@@ -28,6 +34,8 @@ export interface AccessRule {
    * actions are limited to; absent means every table. See table-scope.ts.
    */
   readonly tables?: readonly string[];
+  /** Columns contractors under this rule see masked (grant rules only); see docs/masking.md. */
+  readonly mask?: readonly ColumnMask[];
 }
 
 /** Statement shapes a guardrail can block outright, whatever grants the action. */
@@ -45,6 +53,10 @@ export interface GuardrailRule {
   /** Classes allowed only through an approved time-bound grant, never through a role. */
   readonly requireApproval: readonly Action[];
   readonly block: readonly BlockableStatement[];
+  /** The longest a statement may run (ms), enforced as the session's statement_timeout; absent when not set. */
+  readonly statementTimeoutMs?: number;
+  /** The most rows one result may return; absent when not set. */
+  readonly maxRows?: number;
 }
 
 export interface RoleInfo {
@@ -81,4 +93,6 @@ export interface AccessModel {
   readonly grants: readonly GrantInfo[];
   /** Guardrails in policy order; their position (from 1) names them in refusals. */
   readonly guardrails?: readonly GuardrailRule[];
+  /** settings.masking.hash_key_env: where the gateway finds the key of hash masks. */
+  readonly maskingHashKeyEnv?: string;
 }

@@ -2,6 +2,7 @@
  * Access rules and labels as people write and read them, for plans and
  * reports. Order-independent, so two equal rules always read the same.
  */
+import { maskText } from '../masking/mask-rules.ts';
 import { ACTIONS, type AccessRule, type ResourceInfo } from './access-model.ts';
 
 /** `env=dev,team=data`, keys sorted; empty for no labels. */
@@ -21,7 +22,8 @@ export function ruleText(rule: AccessRule): string {
   const labels = rule.resources.labels === undefined ? '' : labelsText(rule.resources.labels);
   if (labels !== '') targets.push(labels);
   const tables = rule.tables === undefined ? '' : ` (tables: ${[...rule.tables].sort().join(', ')})`;
-  return `${actions} on ${targets.length > 0 ? targets.join(' or ') : 'nothing'}${tables}`;
+  const masks = rule.mask === undefined ? '' : ` (masks: ${rule.mask.map(maskText).sort().join(', ')})`;
+  return `${actions} on ${targets.length > 0 ? targets.join(' or ') : 'nothing'}${tables}${masks}`;
 }
 
 /** Every rule as text, sorted, so a reordering of the same rules is no change. */

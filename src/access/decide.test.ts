@@ -4,6 +4,8 @@ import { buildAccessIndex } from './access-index.ts';
 import { decide } from './decide.ts';
 import { REASON_CODES, type ReasonCode } from './decision.ts';
 import { STATEMENT_REASONS } from './statement-access.test-cases.ts';
+import { SETTING_REASONS } from './statement-session-settings.test-cases.ts';
+import { MASKING_REASONS } from './statement-masking.test-cases.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -232,7 +234,7 @@ describe('decide', () => {
     const covered = new Set<string>(CASES.map((c) => c.reason));
     for (const [code, info] of Object.entries(REASON_CODES)) {
       // Reasons that depend on the statement are covered by statement-access.test.ts.
-      expect(covered.has(code) || STATEMENT_REASONS.has(code), code).toBe(true);
+      expect(covered.has(code) || STATEMENT_REASONS.has(code) || SETTING_REASONS.has(code) || MASKING_REASONS.has(code), code).toBe(true);
       expect(info.allow, code).toBe(code.startsWith('ALLOW_'));
     }
   });

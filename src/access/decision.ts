@@ -2,6 +2,7 @@
  * Decisions are data: the gateway acts on `allow` and `expiresAt`, the audit
  * log records `reason`, and the contractor reads `message`.
  */
+import type { MaskSet } from '../masking/mask-rules.ts';
 
 /**
  * Every reason a decision can carry, with what it means. The audit log stores
@@ -25,6 +26,11 @@ export const REASON_CODES = {
   DENY_GUARDRAIL_ADMIN: { allow: false, description: 'A guardrail on the resource denies admin statements whatever the roles say.' },
   DENY_GUARDRAIL_BLOCK: { allow: false, description: 'A guardrail blocks this kind of statement (DELETE or UPDATE without WHERE, TRUNCATE).' },
   DENY_GUARDRAIL_APPROVAL: { allow: false, description: 'A guardrail allows the action only through an approved access request, and no approved grant covers it now.' },
+  DENY_UNSAFE: { allow: false, description: 'The statement is unsafe (server files or shell, other servers or sessions, server-wide configuration, code Stint cannot inspect) and no role or grant names unsafe.' },
+  DENY_GUARDRAIL_UNSAFE: { allow: false, description: 'A guardrail on the resource denies unsafe statements whatever the roles say.' },
+  DENY_GUARDRAIL_STATEMENT_TIMEOUT: { allow: false, description: 'The statement would raise or turn off the statement_timeout a guardrail sets on the resource.' },
+  DENY_READ_ONLY_SESSION: { allow: false, description: 'The session holds no write access and runs read-only; the statement would turn read-only off.' },
+  DENY_MASKED_COLUMN: { allow: false, description: 'The statement uses a column masked for the contractor other than as a plain output column (in a filter, sort, expression, whole-row reference, RETURNING, or a copy elsewhere).' },
 } as const satisfies Record<string, { allow: boolean; description: string }>;
 
 export type ReasonCode = keyof typeof REASON_CODES;
@@ -32,17 +38,27 @@ export type ReasonCode = keyof typeof REASON_CODES;
 export const REASON_CODE_LIST = Object.keys(REASON_CODES) as ReasonCode[];
 
 /**
- * Hide the listed columns of a table from results. Declared so the shape of an
- * obligation is settled; the decision core emits none yet.
+ * Mask the listed columns of a table (`schema.table`, or `*` for a column
+ * masked in every table) in results. `set` is every mask of the contractor on
+ * the resource, shared by the obligations of one decision, for the gateway
+ * to look columns up in by name.
  */
 export interface MaskObligation {
   readonly kind: 'mask';
   readonly table: string;
   readonly columns: readonly string[];
+  readonly set?: MaskSet;
+}
+
+/** Cut every result at `limit` rows (guardrail max_rows; `guardrail` is its number, which names it to the contractor). */
+export interface RowLimitObligation {
+  readonly kind: 'max_rows';
+  readonly limit: number;
+  readonly guardrail: number;
 }
 
 /** Something the gateway must do when it carries out an allowed action. New kinds join this union. */
-export type Obligation = MaskObligation;
+export type Obligation = MaskObligation | RowLimitObligation;
 
 export interface Decision {
   readonly allow: boolean;

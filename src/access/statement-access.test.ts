@@ -74,6 +74,21 @@ const CASES: readonly Case[] = [
   { name: 'a guardrail denies read', model: model([ALL], [guardrail({ deny: ['read'] })]), action: 'read', statement: shape(['t']), reason: 'DENY_GUARDRAIL_READ' },
   { name: 'a guardrail denies write', model: model([ALL], [guardrail({ deny: ['write'] })]), action: 'write', statement: shape([], ['t']), reason: 'DENY_GUARDRAIL_WRITE' },
   { name: 'no role and no grant', model: model([WIDE]), action: 'write', statement: shape([], ['t']), reason: 'DENY_NO_GRANT' },
+  {
+    name: 'unsafe is not implied by admin',
+    model: model([ALL]),
+    action: 'unsafe',
+    statement: shape([], [], { unsafeReasons: ['COPY ... PROGRAM runs a shell command on the database server'] }),
+    reason: 'DENY_UNSAFE',
+    message: 'COPY ... PROGRAM runs a shell command on the database server',
+  },
+  {
+    name: 'a guardrail denies unsafe to a role naming it',
+    model: model([role('root', [{ resources: DEMO, actions: ['unsafe'] }])], [guardrail({ deny: ['unsafe'] })]),
+    action: 'unsafe',
+    statement: shape([]),
+    reason: 'DENY_GUARDRAIL_UNSAFE',
+  },
 ];
 
 describe('decideStatement', () => {

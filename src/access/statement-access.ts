@@ -18,15 +18,21 @@ import {
   tableDenyMessage,
   tableScopeMessage,
 } from './decision-messages.ts';
+import { decideUnsafe } from './statement-unsafe.ts';
 import { firstOutsideScope, tableMatches, touchedTables } from './table-scope.ts';
+import { applyMasking, type MaskedStatement } from './statement-masking.ts';
 
 /** What the decision needs to know of a statement (the SQL classifier's StatementInfo fits). */
-export interface StatementShape {
+export interface StatementShape extends MaskedStatement {
   readonly tablesRead: readonly string[];
   readonly tablesWritten: readonly string[];
   readonly deleteWithoutWhere?: boolean;
   readonly updateWithoutWhere?: boolean;
   readonly truncates?: boolean;
+  /** Why the statement is unsafe, for the refusal (see statement-unsafe.ts). */
+  readonly unsafeReasons?: readonly string[];
+  /** Opaque code alone makes it unsafe: a role holding ddl or admin may run it. */
+  readonly opaqueCode?: 'do' | 'security_definer';
 }
 
 const GUARDRAIL_DENY: Readonly<Record<Action, ReasonCode>> = {
@@ -34,6 +40,7 @@ const GUARDRAIL_DENY: Readonly<Record<Action, ReasonCode>> = {
   write: 'DENY_GUARDRAIL_WRITE',
   ddl: 'DENY_GUARDRAIL_DDL',
   admin: 'DENY_GUARDRAIL_ADMIN',
+  unsafe: 'DENY_GUARDRAIL_UNSAFE',
 };
 
 export function decideStatement(
@@ -44,6 +51,23 @@ export function decideStatement(
   statement: StatementShape,
   now: number,
 ): Decision {
+  // Masks and row limits apply to whatever the other checks allow.
+  return applyMasking(index, identity, resource, statement, decideUnmasked(index, identity, resource, action, statement, now));
+}
+
+function decideUnmasked(
+  index: AccessIndex,
+  identity: AccessIdentity,
+  resource: string,
+  action: Action,
+  statement: StatementShape,
+  now: number,
+): Decision {
+  if (action === 'unsafe') {
+    // The covering action is decided unmasked: masking applies once, to the final decision.
+    const unsafe = decideUnsafe(index, identity, resource, statement, now, (other) => decideUnmasked(index, identity, resource, other, statement, now));
+    if (unsafe !== undefined) return unsafe;
+  }
   const base = decide(index, identity, resource, action, now);
   if (!base.allow) return base;
   const guardrails = index.guardrails(resource);

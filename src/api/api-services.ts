@@ -1,4 +1,5 @@
 import type { ControlPlane } from '../control/control-plane.ts';
+import type { PolicyFile } from '../policy/policy-types.ts';
 
 /**
  * What the API needs from the rest of Stint: the shared control plane plus
@@ -11,6 +12,8 @@ export interface ApiServices extends ControlPlane {
   readonly auditTrustedKeys: readonly string[];
   /** Where contractors reach each protocol listener, for `stint connect`; null when not listening. */
   readonly gateway: GatewayEndpoints;
+  /** Reads the policy files this server was started with, for the console's drift status; absent when it has none. */
+  readonly policySource?: () => Promise<readonly PolicyFile[]>;
 }
 
 export interface GatewayEndpoints {

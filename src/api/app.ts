@@ -1,17 +1,21 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { makeErrorHandler, notFoundHandler, requestValidationError } from './api-errors.ts';
+import { makeErrorHandler, requestValidationError } from './api-errors.ts';
 import { authorize } from './api-auth.ts';
 import type { ApiRoute } from './api-route.ts';
 import type { ApiServices } from './api-services.ts';
 import { buildOpenApi } from './openapi.ts';
 import { allRoutes } from './routes/all-routes.ts';
+import { endStreams } from './event-stream.ts';
+import { registerConsole } from './static-console.ts';
 
 export interface AppOptions {
   readonly services: ApiServices;
   readonly logger: Logger;
   /** Largest accepted request body in bytes (policy sets travel in bodies). */
   readonly bodyLimit?: number;
+  /** The built web console served at `/`; web/dist of this checkout when not given. */
+  readonly consoleDir?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -28,12 +32,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     trustProxy: '127.0.0.1',
   });
   app.setErrorHandler(makeErrorHandler(logger));
-  app.setNotFoundHandler(notFoundHandler);
+  // Unknown API paths stay JSON 404s; other GETs are the web console's (history fallback).
+  registerConsole(app, { publicUrl: () => services.publicUrl, ...(options.consoleDir === undefined ? {} : { dir: options.consoleDir }) });
 
   const routes = allRoutes(services);
   const openApi = buildOpenApi(routes);
   app.get('/openapi.json', () => Promise.resolve(openApi));
   for (const definition of routes) register(app, definition, services);
+  // Live event streams are never idle: end them, or closing the server would wait for them forever.
+  app.addHook('preClose', (done) => {
+    endStreams(app);
+    done();
+  });
   return app;
 }
 

@@ -40,12 +40,15 @@ export const AUDIT_CODES = {
 
   SESSION_STARTED: { outcome: 'success', description: "A contractor's session to a resource was authenticated, allowed and connected upstream." },
   SESSION_REFUSED: { outcome: 'failure', description: 'A connection to a resource was refused at start (unknown resource, no access, bad startup parameters, upstream unreachable).' },
-  SESSION_ENDED: { outcome: 'success', description: 'A live session ended; data.reason says why (client_closed, expired, killed, token_revoked, access_lost, upstream_closed, protocol_error, server_shutdown).' },
+  SESSION_ENDED: { outcome: 'success', description: 'A live session ended; data.reason says why (client_closed, expired, killed, token_revoked, access_lost, upstream_closed, protocol_error, server_shutdown, read_only_lost).' },
   SESSION_KILL_REQUESTED: { outcome: 'success', description: 'Someone asked for a live session to be ended.' },
   STATEMENT_ALLOWED: { outcome: 'success', description: 'A statement was classified and allowed; written before it is forwarded.' },
   STATEMENT_DENIED: { outcome: 'failure', description: 'A statement was refused; data carries the classification and the reason.' },
   STATEMENT_COMPLETED: { outcome: 'success', description: 'A forwarded statement finished; data carries rows and duration.' },
   STATEMENT_FAILED: { outcome: 'failure', description: 'A forwarded statement failed at the database; data carries the error and duration.' },
+  STATEMENT_ROWS_CUT: { outcome: 'success', description: 'A result was cut at the max_rows of a guardrail; data carries the limit, the guardrail, and the rows sent and dropped.' },
+  SESSION_READ_ONLY_SWITCHED: { outcome: 'success', description: 'The gateway switched a live session to read-only or back at a transaction boundary, because write access was granted or withdrawn.' },
+  SESSION_READ_ONLY_LOST: { outcome: 'failure', description: 'The database reported read-only turned off in a session the gateway holds read-only (a function changed it); the session was ended.' },
 
   REQUEST_CREATED: { outcome: 'success', description: 'A contractor asked for more access for a while; the request waits for approval.' },
   REQUEST_APPROVAL_RECORDED: { outcome: 'success', description: 'An eligible approver approved a request; data says how many approvals it has and needs.' },

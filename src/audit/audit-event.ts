@@ -39,5 +39,15 @@ export interface AuditEvent {
  * must report as failed) the action it describes: Stint fails closed.
  */
 export interface AuditSink {
-  append(event: AuditEventInput): Promise<AuditEvent>;
+  append(event: AuditEventInput, options?: AppendOptions): Promise<AuditEvent>;
+}
+
+export interface AppendOptions {
+  /**
+   * For a record nothing waits on (a statement's outcome, written after the
+   * fact): it joins the next commit someone else starts, or one started a few
+   * milliseconds later, instead of starting a commit of its own. Still chained
+   * and durable once the promise resolves.
+   */
+  readonly deferCommit?: boolean;
 }

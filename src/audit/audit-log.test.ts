@@ -78,6 +78,33 @@ for (const engine of STORE_ENGINES) {
       expect(commits).toEqual([1, 20]);
     });
 
+    it('lets a deferCommit record ride with the next commit, and writes it on its own shortly when none comes', async () => {
+      store = await openTestStore(engine);
+      const commits: number[] = [];
+      const log = new AuditLog({ store, clock: new ManualClock(), onCommit: ({ count }) => commits.push(count) });
+      const outcome = log.append(login(0), { deferCommit: true });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(commits).toEqual([]);
+      const next = log.append(login(1));
+      const [a, b] = await Promise.all([outcome, next]);
+      expect([a.seq, b.seq]).toEqual([1, 2]);
+      expect(commits).toEqual([2]);
+
+      const alone = await log.append(login(2), { deferCommit: true });
+      expect(alone.seq).toBe(3);
+      expect(commits).toEqual([2, 1]);
+      expect(await countEvents(store)).toBe(3);
+    });
+
+    it('flush() and close() do not wait out the deferral', async () => {
+      store = await openTestStore(engine);
+      const log = new AuditLog({ store, clock: new ManualClock() });
+      const outcome = log.append(login(0), { deferCommit: true });
+      await log.close();
+      expect(await countEvents(store)).toBe(1);
+      await expect(outcome).resolves.toMatchObject({ seq: 1 });
+    });
+
     it('honours maxBatch', async () => {
       store = await openTestStore(engine);
       const commits: number[] = [];

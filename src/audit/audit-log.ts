@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { StintError } from '../errors/stint-error.ts';
 import type { Database } from '../store/database-schema.ts';
@@ -6,9 +6,11 @@ import type { Store, StoreEngine } from '../store/store.ts';
 import { GENESIS_HASH } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { chainBody, hashChainBody } from './audit-chain.ts';
-import type { AuditEvent, AuditEventInput, AuditSink } from './audit-event.ts';
+import type { AppendOptions, AuditEvent, AuditEventInput, AuditSink } from './audit-event.ts';
 import { prepareAuditInput, type PreparedEvent } from './audit-input.ts';
+import { writePostgresBatch } from './audit-postgres-writer.ts';
 import type { AuditSearchTables } from './audit-row.ts';
+import { SqliteAuditPath } from './audit-sqlite-path.ts';
 
 export interface AuditHead {
   readonly seq: number;
@@ -34,10 +36,18 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
-/** Rows per INSERT statement: well under both engines' bound-parameter limits (12 per row). */
+/** Rows per INSERT statement on the Kysely path: well under SQLite's bound-parameter limit (12 per row). */
 const ROWS_PER_INSERT = 500;
-// Bounds how long one SQLite commit blocks the event loop (~10 ms at 256) while still amortising the fsync.
-const DEFAULT_MAX_BATCH = 256;
+/**
+ * Most events per transaction. SQLite: bounds how long one commit blocks the
+ * event loop (the prepared-statement writer takes a few µs per event, so a
+ * full batch stays within the ~10 ms 256 events took through Kysely). PostgreSQL:
+ * the commit does not block the loop and one statement carries any batch, so
+ * bigger batches only amortise the round trips and the fsync further.
+ */
+const DEFAULT_MAX_BATCH: Readonly<Record<StoreEngine, number>> = { sqlite: 1024, postgres: 4096 };
+/** Longest a `deferCommit` record waits for another append to start a commit. */
+const DEFER_COMMIT_MS = 5;
 
 /**
  * The append-only, hash-chained audit log, written with group commit.
@@ -54,9 +64,12 @@ export class AuditLog implements AuditSink {
   readonly #clock: Clock;
   readonly #logger: Pick<Logger, 'error'> | undefined;
   readonly #maxBatch: number;
+  /** SQLite only: the prepared-statement write path, found on first use (the tables must exist by then). */
+  #sqlitePath: SqliteAuditPath | null | undefined;
   readonly #listeners = new Set<AuditCommitListener>();
   #queue: Pending[] = [];
   #scheduled = false;
+  #deferTimer: NodeJS.Timeout | null = null;
   #writing = false;
   #closed = false;
   #idle: (() => void)[] = [];
@@ -66,12 +79,12 @@ export class AuditLog implements AuditSink {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#logger = options.logger;
-    this.#maxBatch = Math.max(1, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH));
+    this.#maxBatch = Math.max(1, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH[options.store.engine]));
     if (options.onCommit !== undefined) this.#listeners.add(options.onCommit);
   }
 
   /** Resolves once the event is committed (durably); rejects if it could not be, and the caller must fail closed. */
-  append(input: AuditEventInput): Promise<AuditEvent> {
+  append(input: AuditEventInput, options?: AppendOptions): Promise<AuditEvent> {
     if (this.#closed) {
       return Promise.reject(new StintError('STINT_ERR_AUDIT_UNAVAILABLE', 'The audit log is closed, so the action was refused.'));
     }
@@ -83,7 +96,8 @@ export class AuditLog implements AuditSink {
     }
     return new Promise<AuditEvent>((resolve, reject) => {
       this.#queue.push({ event, resolve, reject });
-      this.#schedule();
+      if (options?.deferCommit === true) this.#scheduleDeferred();
+      else this.#schedule();
     });
   }
 
@@ -98,7 +112,7 @@ export class AuditLog implements AuditSink {
     if (this.#closed) throw new StintError('STINT_ERR_AUDIT_UNAVAILABLE', 'The audit log is closed, so the action was refused.');
     const event = prepareAuditInput(input, this.#clock.now());
     try {
-      const [written] = await writeBatch(trx, this.#store.engine, [event]);
+      const [written] = this.#store.engine === 'postgres' ? await writePostgresBatch(trx, [event]) : await writeBatch(trx, [event]);
       return written as AuditEvent;
     } catch (cause) {
       this.#logger?.error({ err: cause, store: this.#store.location }, 'audit event failed to write within a transaction');
@@ -109,13 +123,16 @@ export class AuditLog implements AuditSink {
   /** Waits until everything appended so far is committed or has failed. */
   flush(): Promise<void> {
     if (!this.#writing && !this.#scheduled && this.#queue.length === 0) return Promise.resolve();
+    // Deferred records are not kept waiting by someone who wants them written.
+    if (this.#queue.length > 0) this.#schedule();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  /** Refuses new appends and waits for the queued ones. The store stays open: it belongs to the caller. */
+  /** Refuses new appends and waits for the queued ones (and their search rows). The store stays open: it belongs to the caller. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
+    await this.#sqlitePath?.flushSearch();
   }
 
   /** The head as of this node's last commit (other nodes may have appended since). */
@@ -129,7 +146,19 @@ export class AuditLog implements AuditSink {
     return () => this.#listeners.delete(listener);
   }
 
+  #scheduleDeferred(): void {
+    if (this.#scheduled || this.#writing || this.#deferTimer !== null) return;
+    this.#deferTimer = setTimeout(() => {
+      this.#deferTimer = null;
+      this.#schedule();
+    }, DEFER_COMMIT_MS);
+  }
+
   #schedule(): void {
+    if (this.#deferTimer !== null) {
+      clearTimeout(this.#deferTimer);
+      this.#deferTimer = null;
+    }
     if (this.#scheduled || this.#writing) return;
     this.#scheduled = true;
     // setImmediate (not a microtask) so appends made after awaits within the
@@ -155,11 +184,21 @@ export class AuditLog implements AuditSink {
     }
   }
 
+  /** One batch, one transaction, by the fastest path the engine offers. */
+  async #write(batch: readonly PreparedEvent[]): Promise<AuditEvent[]> {
+    const { db, engine } = this.#store;
+    if (engine === 'postgres') return db.transaction().execute((trx) => writePostgresBatch(trx, batch));
+    if (this.#sqlitePath === undefined) this.#sqlitePath = SqliteAuditPath.of(db, this.#logger);
+    const path = this.#sqlitePath;
+    if (path === null) return db.transaction().execute((trx) => writeBatch(trx, batch));
+    return path.write(batch);
+  }
+
   /** Writes one batch in one transaction; settles every promise in it. Never throws. */
   async #commit(batch: readonly Pending[]): Promise<void> {
     let events: AuditEvent[];
     try {
-      events = await this.#store.db.transaction().execute((trx) => writeBatch(trx, this.#store.engine, batch.map((p) => p.event)));
+      events = await this.#write(batch.map((p) => p.event));
     } catch (cause) {
       const error = new StintError(
         'STINT_ERR_AUDIT_UNAVAILABLE',
@@ -185,8 +224,12 @@ export class AuditLog implements AuditSink {
   }
 }
 
-async function writeBatch(trx: Transaction<Database>, engine: StoreEngine, batch: readonly PreparedEvent[]): Promise<AuditEvent[]> {
-  const head = await lockHead(trx, engine);
+/**
+ * SQLite inside a caller's Kysely transaction (`appendWithin`), or a SQLite
+ * store whose raw handle is unknown: the same rows through Kysely.
+ */
+async function writeBatch(trx: Transaction<Database>, batch: readonly PreparedEvent[]): Promise<AuditEvent[]> {
+  const head = await lockHead(trx);
   let seq = head.seq;
   let prevHash = head.hash;
   const events: AuditEvent[] = [];
@@ -213,15 +256,9 @@ async function writeBatch(trx: Transaction<Database>, engine: StoreEngine, batch
       prev_hash: e.prevHash,
       hash: e.hash,
     }));
-    if (engine === 'postgres') {
-      // The tsvector is written from the same normalised body SQLite's FTS gets, so both engines match alike.
-      const withSearch = rows.map((row, i) => ({ ...row, search: sql<string>`to_tsvector('simple', ${(slice[i] as PreparedEvent).searchBody})` }));
-      await trx.withTables<AuditSearchTables>().insertInto('audit_events').values(withSearch).execute();
-    } else {
-      await trx.insertInto('audit_events').values(rows).execute();
-      const fts = rows.map((row, i) => ({ rowid: row.seq, body: (slice[i] as PreparedEvent).searchBody }));
-      await trx.withTables<AuditSearchTables>().insertInto('audit_fts').values(fts).execute();
-    }
+    await trx.insertInto('audit_events').values(rows).execute();
+    const fts = rows.map((row, i) => ({ rowid: row.seq, body: (slice[i] as PreparedEvent).searchBody }));
+    await trx.withTables<AuditSearchTables>().insertInto('audit_fts').values(fts).execute();
   }
 
   await trx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
@@ -229,16 +266,13 @@ async function writeBatch(trx: Transaction<Database>, engine: StoreEngine, batch
 }
 
 /**
- * Takes the head row for the length of the transaction. PostgreSQL: a row
- * lock, so concurrent nodes queue behind each other. SQLite: a no-op write,
- * which takes the database's write lock at once instead of upgrading later
- * (an upgrade from a read lock is what produces SQLITE_BUSY deadlocks).
+ * Takes the head row for the length of the transaction: a no-op write, which
+ * takes SQLite's write lock at once instead of upgrading later (an upgrade
+ * from a read lock is what produces SQLITE_BUSY deadlocks).
  */
-async function lockHead(trx: Transaction<Database>, engine: StoreEngine): Promise<{ seq: number; hash: string }> {
-  if (engine === 'sqlite') await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
-  let query = trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
-  if (engine === 'postgres') query = query.forUpdate();
-  const head = await query.executeTakeFirst();
+async function lockHead(trx: Transaction<Database>): Promise<{ seq: number; hash: string }> {
+  await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+  const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
   if (head === undefined) throw new Error('the audit_head row is missing');
   return head;
 }

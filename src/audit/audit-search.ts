@@ -2,6 +2,7 @@ import { sql, type SqlBool } from 'kysely';
 import { StintError } from '../errors/stint-error.ts';
 import type { Store } from '../store/store.ts';
 import type { AuditEvent } from './audit-event.ts';
+import { flushAuditSearch } from './audit-sqlite-path.ts';
 import { AUDIT_EVENT_COLUMNS, rowToEvent, type AuditSearchTables } from './audit-row.ts';
 import { searchPhrases } from './audit-text.ts';
 
@@ -57,6 +58,8 @@ export async function searchAuditEvents(store: Store, q: AuditSearchQuery): Prom
   let query = store.db.selectFrom('audit_events as e').select(AUDIT_EVENT_COLUMNS.map((c) => `e.${c}` as const));
   if (phrases.length > 0) {
     if (store.engine === 'sqlite') {
+      // Full-text rows of the last few milliseconds' events may still be held back by this process's writer.
+      await flushAuditSearch(store.db);
       // The FTS query carries only words (and the cursor's rowid bound, which
       // FTS5 applies cheaply); the time range and filters stay outside MATCH.
       const match = phrases.map((p) => `"${p.replaceAll('"', '""')}"`).join(' AND ');

@@ -4,6 +4,7 @@ import { makeContext, type CliContext } from './cli-context.ts';
 import { registerAuditCommands } from './commands/audit-commands.ts';
 import { registerConnectCommands } from './commands/connect-commands.ts';
 import { registerContractorCommands } from './commands/contractor-commands.ts';
+import { registerExplainCommands } from './commands/explain-commands.ts';
 import { registerInviteCommands } from './commands/invite-commands.ts';
 import { registerOffboardCommands } from './commands/offboard-commands.ts';
 import { registerPolicyCommands } from './commands/policy-commands.ts';
@@ -53,6 +54,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerReportCommands(program, ctx);
   registerOffboardCommands(program, ctx);
   registerWebhookCommands(program, ctx);
+  registerExplainCommands(program, ctx);
   return program;
 }
 

@@ -98,6 +98,7 @@ export class AccessState {
       contractors: contractors.map((c) => ({ email: c.email, roles: c.roles, untilAt: c.untilAt, status: c.status })),
       grants,
       guardrails: compiled?.guardrails ?? [],
+      ...(compiled?.settings.maskingHashKeyEnv === undefined ? {} : { maskingHashKeyEnv: compiled.settings.maskingHashKeyEnv }),
     });
     this.#resources = new Map((compiled?.resources ?? []).map((r) => [r.name, r]));
     for (const listener of this.#listeners) listener();

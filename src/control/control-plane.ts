@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AuditLog } from '../audit/audit-log.ts';
+import { ConsoleFeed } from '../events/console-feed.ts';
 import { EventBus } from '../events/event-bus.ts';
 import { ContractorRepository } from '../identity/contractor-repository.ts';
 import { InviteService } from '../identity/invite-service.ts';
@@ -40,6 +41,8 @@ export interface ControlPlane {
   readonly engagements: EngagementTimers;
   /** Outgoing webhooks: the durable queue and its worker (`start()`; the server calls it). */
   readonly webhooks: WebhookService;
+  /** "Something changed" notices for live console views (sessions, requests, grants, contractors). */
+  readonly feed: ConsoleFeed;
 }
 
 export function buildControlPlane(deps: { store: Store; clock: Clock; logger: Logger; sessionPollMs?: number }): ControlPlane {
@@ -83,5 +86,7 @@ export function buildControlPlane(deps: { store: Store; clock: Clock; logger: Lo
     events.emit({ type: 'policy.applied', at: applied.appliedAt, digest: applied.digest, by: applied.actor, changes: applied.plan.changes.map((change) => change.text) });
   });
   sessions.onKill((kill) => events.emit({ type: 'session.killed', ...kill }));
-  return { store, clock, audit, contractors, tokens, invites, policy, access, sessions, events, requests, grants, offboarding, engagements, webhooks };
+  const feed = new ConsoleFeed({ onError: (error) => logger.error({ err: error }, 'console feed listener failed') });
+  feed.connect({ events, sessions });
+  return { store, clock, audit, contractors, tokens, invites, policy, access, sessions, events, requests, grants, offboarding, engagements, webhooks, feed };
 }

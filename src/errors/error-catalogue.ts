@@ -203,6 +203,11 @@ export const ERROR_CATALOGUE = {
     message: 'No grant has this id, or it is not yours to see.',
     fix: 'List grants with `stint grants` and use an id from there (grt_…).',
   },
+  STINT_ERR_TOO_MANY_STREAMS: {
+    httpStatus: 429,
+    message: 'This token already holds the most live event streams the server allows.',
+    fix: 'Close other console tabs signed in with this token, or wait a minute for dropped connections to be noticed.',
+  },
   STINT_ERR_INTERNAL: {
     httpStatus: 500,
     message: 'Stint hit an internal error; nothing was changed.',

@@ -5,6 +5,7 @@
  * the same value and therefore the same digest.
  */
 import { ACTIONS, BLOCKABLE_STATEMENTS, type AccessRule, type Action, type BlockableStatement, type GuardrailRule, type RoleInfo } from '../access/access-model.ts';
+import { normaliseColumnPattern, type ColumnMask } from '../masking/mask-rules.ts';
 import { parseDuration } from '../time/duration.ts';
 import { parseEndInstant } from '../time/instant.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
@@ -114,6 +115,9 @@ function compileGuardrail(document: GuardrailDocument): GuardrailRule {
     deny: inOrder<Action>(document.deny ?? [], ACTIONS),
     requireApproval: inOrder<Action>(document.require_approval ?? [], ACTIONS),
     block: inOrder<BlockableStatement>(document.block ?? [], BLOCKABLE_STATEMENTS),
+    // Only present when declared, so guardrails without it keep the digest they had.
+    ...(document.statement_timeout === undefined ? {} : { statementTimeoutMs: parseDuration(document.statement_timeout, 'statement_timeout') }),
+    ...(document.max_rows === undefined ? {} : { maxRows: document.max_rows }),
   };
 }
 
@@ -143,6 +147,7 @@ function compileSettings(document: SettingsDocument): PolicySettings {
     defaultEngagementMs:
       document.default_engagement === undefined ? DEFAULT_POLICY_SETTINGS.defaultEngagementMs : parseDuration(document.default_engagement, 'default_engagement'),
     requestTtlMs: document.request_ttl === undefined ? DEFAULT_REQUEST_TTL_MS : parseDuration(document.request_ttl, 'request_ttl'),
+    ...(document.masking?.hash_key_env === undefined ? {} : { maskingHashKeyEnv: document.masking.hash_key_env }),
   };
 }
 
@@ -187,10 +192,24 @@ function compileRules(rules: readonly RuleDocument[]): AccessRule[] {
       actions: inOrder<Action>(rule.actions, ACTIONS),
       // Only present when written, so policies without table scopes keep the digest they had.
       ...(rule.tables === undefined ? {} : { tables: uniqueSorted(rule.tables.map((table) => table.toLowerCase())) }),
+      ...(rule.mask === undefined ? {} : { mask: compileMasks(rule.mask) }),
     };
     byKey.set(canonicalJson(compiled), compiled);
   }
   return [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, rule]) => rule);
+}
+
+/** String entries mean redact; patterns are normalised and sorted so layout never changes the digest. */
+function compileMasks(entries: NonNullable<RuleDocument['mask']>): ColumnMask[] {
+  const byKey = new Map<string, ColumnMask>();
+  for (const entry of entries) {
+    const mask: ColumnMask =
+      typeof entry === 'string'
+        ? { column: normaliseColumnPattern(entry), strategy: 'redact' }
+        : { column: normaliseColumnPattern(entry.column), strategy: entry.strategy ?? 'redact', ...(entry.keep === undefined ? {} : { keep: entry.keep }) };
+    byKey.set(canonicalJson(mask), mask);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, mask]) => mask);
 }
 
 function sortedValues<T>(map: ReadonlyMap<string, T>): T[] {

@@ -8,6 +8,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type ErrorDetail, StintError } from '../errors/stint-error.ts';
 import { systemClock } from '../time/clock.ts';
+import { checkMasks } from '../masking/mask-policy-checks.ts';
 import { checkApprovals } from './policy-approval-checks.ts';
 import { compilePolicy } from './policy-compile.ts';
 import { policyDigest } from './policy-digest.ts';
@@ -85,6 +86,7 @@ export function loadPolicyFromFiles(files: readonly PolicyFile[], options: LoadP
   const approvals = checkApprovals(parsed, merged);
   warnings.push(...checkWebhooks(merged, options.env ?? process.env));
   errors.push(...approvals.errors);
+  errors.push(...checkMasks(merged, options.env ?? process.env));
   warnings.push(...approvals.warnings);
 
   const fileOrder = new Map(ordered.map((file, index) => [file.path, index]));

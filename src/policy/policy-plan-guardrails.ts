@@ -6,6 +6,7 @@
 import type { GuardrailRule } from '../access/access-model.ts';
 import { guardrailName } from '../access/decision-messages.ts';
 import { selectorText } from '../access/statement-access.ts';
+import { formatDuration } from '../time/duration.ts';
 import type { PlanChange } from './policy-plan.ts';
 
 export function diffGuardrails(next: readonly GuardrailRule[], previous: readonly GuardrailRule[]): PlanChange[] {
@@ -34,6 +35,8 @@ export function describeGuardrail(rule: GuardrailRule): string {
   if (rule.deny.length > 0) parts.push(`denies ${rule.deny.join(', ')}`);
   if (rule.requireApproval.length > 0) parts.push(`${rule.requireApproval.join(', ')} only through an approved request`);
   if (rule.block.length > 0) parts.push(`blocks ${rule.block.join(', ')}`);
+  if (rule.statementTimeoutMs !== undefined) parts.push(`statement_timeout ${formatDuration(rule.statementTimeoutMs)}`);
+  if (rule.maxRows !== undefined) parts.push(`results cut at ${rule.maxRows} rows`);
   return parts.length === 0 ? 'does nothing' : parts.join('; ');
 }
 

@@ -7,6 +7,7 @@ import { diffAccess } from '../access/access-diff.ts';
 import { buildAccessIndex } from '../access/access-index.ts';
 import type { ContractorInfo, RoleInfo } from '../access/access-model.ts';
 import { labelsText, rulesText } from '../access/access-rule-text.ts';
+import { diffMaskAccess } from '../masking/mask-plan.ts';
 import { formatDuration } from '../time/duration.ts';
 import { isoString } from '../time/instant.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
@@ -79,6 +80,10 @@ export function planPolicy(desired: LoadedPolicy, running: RunningState, now: nu
     }),
   );
 
+  const masks = diffMaskAccess(before, after).map(
+    (change): PlanChange => ({ kind: change.direction === 'gained' ? 'access.gained' : 'access.lost', subject: change.email, text: change.text }),
+  );
+
   const changes = [
     ...settingsChanges(next.settings, previous?.settings ?? null),
     ...diffNamed('resource', next.resources, previous?.resources ?? [], (r) => r.name, describeResource, resourceDifferences),
@@ -89,6 +94,7 @@ export function planPolicy(desired: LoadedPolicy, running: RunningState, now: nu
     ...diffGuardrails(next.guardrails ?? [], previous?.guardrails ?? []),
     ...contractors.changes,
     ...access,
+    ...masks,
   ].sort((a, b) => KIND_ORDER[group(a.kind)] - KIND_ORDER[group(b.kind)] || ordinal(a.subject, b.subject));
 
   return {
@@ -153,6 +159,8 @@ function settingValues(settings: PolicySettings): [string, string][] {
     ['default_engagement', formatDuration(settings.defaultEngagementMs)],
     // Versions applied before request_ttl existed ran with its default.
     ['request_ttl', formatDuration(settings.requestTtlMs ?? DEFAULT_REQUEST_TTL_MS)],
+    // The variable's name only (its value is a secret), and only when set, so plans without masking read as before.
+    ...(settings.maskingHashKeyEnv === undefined ? [] : [['masking.hash_key_env', settings.maskingHashKeyEnv] as [string, string]]),
   ];
 }
 

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { ACTIONS, BLOCKABLE_STATEMENTS } from '../access/access-model.ts';
 import { TABLE_PATTERN } from '../access/table-scope.ts';
+import { COLUMN_PATTERN, MASK_STRATEGIES } from '../masking/mask-rules.ts';
 import { DOMAIN_EVENT_TYPES } from '../events/event-bus.ts';
 import { tryParseDuration } from '../time/duration.ts';
 import { tryParseEndInstant } from '../time/instant.ts';
@@ -198,6 +199,56 @@ const tablePatternSchema = hinted(
   { fix: TABLE_FIX, noun: 'table pattern' },
 );
 
+const COLUMN_FIX = 'Write table.column, schema.table.column or "*.column" in lower case, e.g. customers.email or "*.ssn" (quote patterns with *).';
+
+const columnPatternSchema = hinted(
+  z.string().check((ctx) => {
+    if (!COLUMN_PATTERN.test(ctx.value.toLowerCase())) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `"${ctx.value}" is not a column pattern`, params: { fix: COLUMN_FIX } });
+    }
+  }).meta({ pattern: COLUMN_PATTERN.source }),
+  'A column: table.column (table in public), schema.table.column, or *.column for that column in every table.',
+  { fix: COLUMN_FIX, noun: 'column pattern' },
+);
+
+const MASK_FIX = 'Write a column pattern (redacted), or { column: customers.phone, strategy: partial, keep: 4 }; strategies: redact, hash, partial.';
+
+/** A mask is a string or an object; say what is wrong with the form that was written, not "invalid input". */
+function maskEntryError(issue: { input?: unknown; errors?: unknown }): string {
+  const input = issue.input;
+  if (typeof input === 'string') return `"${input}" is not a column pattern`;
+  const branches = Array.isArray(issue.errors) ? (issue.errors as { path?: PropertyKey[]; message?: string }[][]) : [];
+  const nested = input !== null && typeof input === 'object' ? branches[1]?.[0] : undefined;
+  if (nested?.message === undefined) return 'A mask is a column pattern or { column, strategy, keep }';
+  const where = (nested.path ?? []).map(String).join('.');
+  return where === '' ? nested.message : `${where}: ${nested.message}`;
+}
+
+const maskEntrySchema = hinted(
+  z.union(
+    [
+    columnPatternSchema,
+    z
+      .strictObject({
+        column: columnPatternSchema,
+        strategy: hinted(z.enum(MASK_STRATEGIES), `How values are hidden: ${MASK_STRATEGIES.join(', ')}. Default redact.`, { noun: 'mask strategy' }).optional(),
+        keep: hinted(z.number().int().min(1).max(64), 'partial: how many trailing characters stay readable (1 to 64).', { fix: 'Write a whole number from 1 to 64, e.g. keep: 4.' }).optional(),
+      })
+      .check((ctx) => {
+        const partial = ctx.value.strategy === 'partial';
+        if (partial && ctx.value.keep === undefined) {
+          ctx.issues.push({ code: 'custom', input: ctx.value, path: ['keep'], message: 'A partial mask needs keep', params: { fix: 'Add keep: N, the number of trailing characters left readable, e.g. keep: 4.' } });
+        } else if (!partial && ctx.value.keep !== undefined) {
+          ctx.issues.push({ code: 'custom', input: ctx.value, path: ['keep'], message: 'keep applies only to strategy: partial', params: { fix: 'Remove keep, or write strategy: partial.' } });
+        }
+      }),
+    ],
+    { error: maskEntryError },
+  ),
+  'A masked column: a column pattern (strategy redact), or { column, strategy: redact | hash | partial, keep } for partial. See docs/masking.md.',
+  { fix: MASK_FIX, noun: 'mask' },
+);
+
 const ruleSchema = hinted(
   z.strictObject({
     resources: selectorSchema,
@@ -209,6 +260,11 @@ const ruleSchema = hinted(
     tables: hinted(z.array(tablePatternSchema).min(1), 'Limits the rule to these tables (default: every table). A statement is allowed only if every table it touches is covered.', {
       fix: TABLE_FIX,
     }).optional(),
+    mask: hinted(
+      z.array(maskEntrySchema).min(1),
+      'Grant rules only: columns whose values contractors under this rule see masked, never in clear; statements that would use them otherwise (filters, expressions, copies) are refused. Any rule masking a column masks it. See docs/masking.md.',
+      { fix: MASK_FIX },
+    ).optional(),
   }),
   'A rule: some actions on some resources.',
 );
@@ -285,6 +341,30 @@ const guardrailActionsSchema = (description: string) =>
     fix: `List at least one of: ${ACTIONS.join(', ')}.`,
   });
 
+/** PostgreSQL holds statement_timeout as a signed 32-bit count of milliseconds. */
+export const MAX_STATEMENT_TIMEOUT_MS = 2_147_483_647;
+
+const statementTimeoutSchema = hinted(
+  z
+    .string()
+    .check((ctx) => {
+      const ms = tryParseDuration(ctx.value);
+      if (ms === undefined) {
+        ctx.issues.push({ code: 'custom', input: ctx.value, message: `"${ctx.value}" is not a duration`, params: { fix: DURATION_FIX } });
+      } else if (ms > MAX_STATEMENT_TIMEOUT_MS) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          message: `"${ctx.value}" is longer than the largest statement_timeout PostgreSQL accepts (about 24 days)`,
+          params: { fix: 'Write a shorter duration, e.g. 60s, 15m or 2h.' },
+        });
+      }
+    })
+    .meta({ pattern: DURATION_PATTERN }),
+  'The longest a single statement may run on these resources: sessions run with this statement_timeout and may lower it, never raise it or turn it off. The smallest of all guardrails on a resource applies. A duration such as 60s, 15m or 2h.',
+  { fix: DURATION_FIX, noun: 'duration' },
+);
+
 const guardrailSchema = hinted(
   z.strictObject({
     resources: selectorSchema,
@@ -294,6 +374,12 @@ const guardrailSchema = hinted(
       z.array(hinted(z.enum(BLOCKABLE_STATEMENTS), `A statement shape: ${BLOCKABLE_STATEMENTS.join(', ')}.`, { noun: 'statement shape' })).min(1),
       'Statement shapes refused outright: DELETE or UPDATE without a WHERE clause (anywhere, CTEs included), TRUNCATE.',
       { fix: `List at least one of: ${BLOCKABLE_STATEMENTS.join(', ')}.` },
+    ).optional(),
+    statement_timeout: statementTimeoutSchema.optional(),
+    max_rows: hinted(
+      z.number().int().min(1).max(2_147_483_647),
+      'The most rows one result may return to a contractor on these resources; rows beyond it are cut and the contractor is told. The smallest of all guardrails on a resource applies.',
+      { fix: 'Write a whole number of at least 1, e.g. max_rows: 10000.' },
     ).optional(),
   }),
   'A guardrail: rules on some resources that hold whatever the roles say. Guardrails beat roles; deny beats allow.',
@@ -381,6 +467,16 @@ const settingsSchema = hinted(
     token_ttl: durationSchema('Longest lifetime of a token issued without an explicit TTL; tokens never outlive the engagement. Default 30d.').optional(),
     default_engagement: durationSchema('Engagement length for an invite that names no end date. Default 30d.').optional(),
     request_ttl: durationSchema('How long an access request waits for its approvals before it expires. Default 1h.').optional(),
+    masking: hinted(
+      z.strictObject({
+        hash_key_env: hinted(
+          z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+          'The environment variable of the gateway holding the secret key of hash masks (HMAC-SHA-256). Required when any mask uses strategy: hash; every gateway node needs the same value.',
+          { fix: 'Write the name of an environment variable, e.g. hash_key_env: STINT_MASK_HASH_KEY.' },
+        ).optional(),
+      }),
+      'Settings of column masking (see docs/masking.md).',
+    ).optional(),
   }),
   'Server-wide settings. At most one policy file may contain this section.',
 );

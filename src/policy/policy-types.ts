@@ -25,6 +25,8 @@ export interface PolicySettings {
   readonly defaultEngagementMs: number;
   /** How long an access request waits for its approvals before it expires (compile fills in 1h; older stored versions lack it). */
   readonly requestTtlMs?: number;
+  /** The environment variable holding the key of hash masks; absent when not set. */
+  readonly maskingHashKeyEnv?: string;
 }
 
 /** A secret reference: resolved only where it is used, never stored or logged resolved. */

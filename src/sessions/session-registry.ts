@@ -21,6 +21,15 @@ export interface SessionKill {
   readonly at: number;
 }
 
+/** A session opening or ending on this node, as listeners of `onLifecycle` see it. */
+export interface SessionLifecycle {
+  readonly type: 'started' | 'ended';
+  readonly session: string;
+  readonly contractor: string;
+  readonly resource: string;
+  readonly at: number;
+}
+
 export function newSessionId(): string {
   return `ses_${randomBytes(8).toString('hex')}`;
 }
@@ -59,6 +68,7 @@ export class SessionRegistry {
   readonly #pollMs: number;
   readonly #live = new Map<string, LiveSession>();
   readonly #killListeners = new Set<(kill: SessionKill) => void>();
+  readonly #lifecycleListeners = new Set<(change: SessionLifecycle) => void>();
   #poller: NodeJS.Timeout | null = null;
   #polling = false;
 
@@ -108,6 +118,7 @@ export class SessionRegistry {
       data: { session: session.id, protocol: start.protocol, clientAddress: start.clientAddress, tls: start.tls, tokenId: start.tokenId, expiresAt: start.expiresAt, node: this.nodeId },
     });
     this.#live.set(session.id, session);
+    this.#tellLifecycle({ type: 'started', session: session.id, contractor: start.contractor, resource: start.resource, at: session.startedAt });
     return session;
   }
 
@@ -130,6 +141,22 @@ export class SessionRegistry {
   onKill(listener: (kill: SessionKill) => void): () => void {
     this.#killListeners.add(listener);
     return () => this.#killListeners.delete(listener);
+  }
+
+  /** Told after a session on this node is recorded as started or ended (live views); a listener's error is logged, never thrown. */
+  onLifecycle(listener: (change: SessionLifecycle) => void): () => void {
+    this.#lifecycleListeners.add(listener);
+    return () => this.#lifecycleListeners.delete(listener);
+  }
+
+  #tellLifecycle(change: SessionLifecycle): void {
+    for (const listener of this.#lifecycleListeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#logger.error({ err: error, session: change.session }, 'session lifecycle listener failed');
+      }
+    }
   }
 
   /** Asks for a session to end, wherever it runs; audited first. */
@@ -266,6 +293,7 @@ export class SessionRegistry {
           tls: start.tls,
         },
       });
+      this.#tellLifecycle({ type: 'ended', session: session.id, contractor: start.contractor, resource: start.resource, at: endedAt });
     } catch (error) {
       this.#logger.error({ err: error, session: session.id }, 'could not record the end of a session');
     }

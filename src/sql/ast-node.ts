@@ -11,6 +11,18 @@
 
 export type AstObject = Readonly<Record<string, unknown>>;
 
+/**
+ * The key under which a tracked node (see literal-tracking.ts) hands out its
+ * untracked self. The walker's generic descent reads through it, so only
+ * reads that interpret a value count as depending on it.
+ */
+export const RAW_NODE: unique symbol = Symbol('stint.rawAstNode');
+
+/** The node itself, untracked; a plain node is returned as it is. */
+export function rawNode<T extends object>(value: T): T {
+  return ((value as { [RAW_NODE]?: T })[RAW_NODE] ?? value);
+}
+
 export function isAstObject(value: unknown): value is AstObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

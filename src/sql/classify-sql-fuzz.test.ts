@@ -7,7 +7,7 @@ beforeAll(async () => {
   await loadSqlParser();
 });
 
-const CLASSES = new Set(['read', 'write', 'ddl', 'admin']);
+const CLASSES = new Set(['read', 'write', 'ddl', 'admin', 'unsafe']);
 
 const SEEDS = [
   'SELECT a, b FROM t JOIN u ON t.id = u.id WHERE t.x > 10 ORDER BY a LIMIT 5',

@@ -67,7 +67,7 @@ const CASES: readonly Case[] = [
   { sql: 'EXPLAIN (ANALYZE 1) DELETE FROM t', class: 'write' },
   { sql: 'EXPLAIN ANALYZE SELECT * FROM t', class: 'read', command: 'EXPLAIN ANALYZE' },
   { sql: 'EXPLAIN SELECT pg_read_file(\'/etc/passwd\')', class: 'read', functions: ['pg_read_file'] },
-  { sql: 'EXPLAIN ANALYZE SELECT pg_read_file(\'/etc/passwd\')', class: 'admin' },
+  { sql: 'EXPLAIN ANALYZE SELECT pg_read_file(\'/etc/passwd\')', class: 'unsafe' },
   // writes
   { sql: 'WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d', class: 'write', command: 'SELECT', read: [], written: ['t'] },
   {
@@ -142,34 +142,37 @@ const CASES: readonly Case[] = [
   { sql: 'SET CONSTRAINTS ALL DEFERRED', class: 'read', command: 'SET CONSTRAINTS' },
   { sql: 'SELECT set_config(\'search_path\', \'app\', false)', class: 'read', functions: ['set_config'] },
   // admin
-  { sql: 'SET ROLE admin', class: 'admin', command: 'SET ROLE' },
-  { sql: 'SET LOCAL ROLE NONE', class: 'admin', command: 'SET ROLE' },
-  { sql: 'SET "ROLE" TO admin', class: 'admin' },
-  { sql: 'RESET ROLE', class: 'admin', command: 'RESET ROLE' },
-  { sql: 'SET SESSION AUTHORIZATION postgres', class: 'admin', command: 'SET SESSION AUTHORIZATION' },
-  { sql: 'SET SESSION AUTHORIZATION DEFAULT', class: 'admin' },
-  { sql: 'RESET SESSION AUTHORIZATION', class: 'admin', command: 'RESET SESSION AUTHORIZATION' },
+  { sql: 'SET ROLE admin', class: 'unsafe', command: 'SET ROLE' },
+  { sql: 'SET LOCAL ROLE NONE', class: 'unsafe', command: 'SET ROLE' },
+  { sql: 'SET "ROLE" TO admin', class: 'unsafe' },
+  { sql: 'RESET ROLE', class: 'unsafe', command: 'RESET ROLE' },
+  { sql: 'SET SESSION AUTHORIZATION postgres', class: 'unsafe', command: 'SET SESSION AUTHORIZATION' },
+  { sql: 'SET SESSION AUTHORIZATION DEFAULT', class: 'unsafe' },
+  { sql: 'RESET SESSION AUTHORIZATION', class: 'unsafe', command: 'RESET SESSION AUTHORIZATION' },
   { sql: 'SET session_replication_role = replica', class: 'admin' },
   { sql: 'SET log_statement = \'none\'', class: 'admin' },
   { sql: 'SET app.tenant_id = \'7\'', class: 'admin' },
-  { sql: 'SELECT set_config(\'role\', \'x\', false)', class: 'admin', functions: ['set_config'] },
-  { sql: 'SELECT pg_catalog.set_config(\'ROLE\', \'x\', true)', class: 'admin' },
-  { sql: 'SELECT set_config($1, \'x\', false)', class: 'admin' },
-  { sql: 'SELECT * FROM t WHERE a = (SELECT set_config(\'session_authorization\', \'x\', false))', class: 'admin' },
-  { sql: 'SELECT pg_read_file(\'/etc/passwd\')', class: 'admin', functions: ['pg_read_file'] },
-  { sql: 'SELECT pg_catalog.pg_read_file(\'/etc/passwd\')', class: 'admin', functions: ['pg_catalog.pg_read_file'] },
-  { sql: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity', class: 'admin', read: ['pg_stat_activity'] },
-  { sql: 'SELECT lo_import(\'/etc/passwd\')', class: 'admin' },
-  { sql: 'SELECT * FROM dblink(\'host=x\', \'select 1\') AS r(a int)', class: 'admin', functions: ['dblink'] },
-  { sql: 'SELECT * FROM pg_ls_dir(\'.\') AS f(name)', class: 'admin', functions: ['pg_ls_dir'] },
-  { sql: 'SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u WHERE lo_export(u.oid, \'/tmp/x\') > 0)', class: 'admin' },
+  { sql: 'SELECT set_config(\'role\', \'x\', false)', class: 'unsafe', functions: ['set_config'] },
+  { sql: 'SELECT pg_catalog.set_config(\'ROLE\', \'x\', true)', class: 'unsafe' },
+  { sql: 'SELECT set_config($1, \'x\', false)', class: 'unsafe' },
+  { sql: 'SELECT * FROM t WHERE a = (SELECT set_config(\'session_authorization\', \'x\', false))', class: 'unsafe' },
+  { sql: 'SELECT pg_read_file(\'/etc/passwd\')', class: 'unsafe', functions: ['pg_read_file'] },
+  { sql: 'SELECT pg_catalog.pg_read_file(\'/etc/passwd\')', class: 'unsafe', functions: ['pg_catalog.pg_read_file'] },
+  { sql: 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity', class: 'unsafe', read: ['pg_stat_activity'] },
+  { sql: 'SELECT lo_import(\'/etc/passwd\')', class: 'unsafe' },
+  { sql: 'SELECT * FROM dblink(\'host=x\', \'select 1\') AS r(a int)', class: 'unsafe', functions: ['dblink'] },
+  { sql: 'SELECT * FROM pg_ls_dir(\'.\') AS f(name)', class: 'unsafe', functions: ['pg_ls_dir'] },
+  { sql: 'SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u WHERE lo_export(u.oid, \'/tmp/x\') > 0)', class: 'unsafe' },
   { sql: 'DROP PUBLICATION p', class: 'admin', command: 'DROP PUBLICATION' },
   { sql: 'ALTER DATABASE app OWNER TO bob', class: 'admin', command: 'ALTER DATABASE' },
-  { sql: 'SELECT query_to_xml(\'select * from secret\', true, false, \'\')', class: 'admin' },
-  { sql: 'COPY t TO \'/tmp/x\'', class: 'admin', command: 'COPY', read: ['t'] },
-  { sql: 'COPY t FROM \'/tmp/x\'', class: 'admin', written: ['t'] },
-  { sql: 'COPY t FROM PROGRAM \'x\'', class: 'admin' },
-  { sql: 'COPY (SELECT 1) TO PROGRAM \'x\'', class: 'admin' },
+  // SQL text in a string literal is classified as if written out; its tables count.
+  { sql: 'SELECT query_to_xml(\'select * from secret\', true, false, \'\')', class: 'read', read: ['secret'] },
+  { sql: 'SELECT query_to_xml(\'select pg_read_file(\'\'/etc/passwd\'\')\', true, false, \'\')', class: 'unsafe' },
+  { sql: 'SELECT query_to_xml($1, true, false, \'\')', class: 'unsafe' },
+  { sql: 'COPY t TO \'/tmp/x\'', class: 'unsafe', command: 'COPY', read: ['t'] },
+  { sql: 'COPY t FROM \'/tmp/x\'', class: 'unsafe', written: ['t'] },
+  { sql: 'COPY t FROM PROGRAM \'x\'', class: 'unsafe' },
+  { sql: 'COPY (SELECT 1) TO PROGRAM \'x\'', class: 'unsafe' },
   { sql: 'GRANT SELECT ON t TO bob', class: 'admin', command: 'GRANT', written: ['t'] },
   { sql: 'REVOKE ALL ON t FROM bob', class: 'admin', command: 'REVOKE' },
   { sql: 'GRANT admin TO bob', class: 'admin', command: 'GRANT' },
@@ -180,30 +183,30 @@ const CASES: readonly Case[] = [
   { sql: 'ALTER ROLE bob SET search_path = x', class: 'admin', command: 'ALTER ROLE' },
   { sql: 'DROP ROLE bob', class: 'admin', command: 'DROP ROLE' },
   { sql: 'DROP OWNED BY bob', class: 'admin' },
-  { sql: 'ALTER SYSTEM SET work_mem = \'1GB\'', class: 'admin', command: 'ALTER SYSTEM' },
+  { sql: 'ALTER SYSTEM SET work_mem = \'1GB\'', class: 'unsafe', command: 'ALTER SYSTEM' },
   { sql: 'ALTER DATABASE app SET search_path = x', class: 'admin', command: 'ALTER DATABASE' },
   { sql: 'CREATE DATABASE other', class: 'admin', command: 'CREATE DATABASE' },
   { sql: 'DROP DATABASE other', class: 'admin', command: 'DROP DATABASE' },
-  { sql: 'CREATE EXTENSION dblink', class: 'admin', command: 'CREATE EXTENSION' },
+  { sql: 'CREATE EXTENSION dblink', class: 'unsafe', command: 'CREATE EXTENSION' },
   { sql: 'DROP EXTENSION dblink', class: 'admin', command: 'DROP EXTENSION' },
-  { sql: 'LOAD \'auto_explain\'', class: 'admin', command: 'LOAD' },
+  { sql: 'LOAD \'auto_explain\'', class: 'unsafe', command: 'LOAD' },
   { sql: 'CHECKPOINT', class: 'admin', command: 'CHECKPOINT' },
   { sql: 'SECURITY LABEL ON TABLE t IS \'secret\'', class: 'admin', command: 'SECURITY LABEL' },
   { sql: 'CREATE PUBLICATION p FOR ALL TABLES', class: 'admin', command: 'CREATE PUBLICATION' },
-  { sql: 'CREATE SUBSCRIPTION s CONNECTION \'host=x\' PUBLICATION p', class: 'admin', command: 'CREATE SUBSCRIPTION' },
-  { sql: 'CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw', class: 'admin', command: 'CREATE SERVER' },
+  { sql: 'CREATE SUBSCRIPTION s CONNECTION \'host=x\' PUBLICATION p', class: 'unsafe', command: 'CREATE SUBSCRIPTION' },
+  { sql: 'CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw', class: 'unsafe', command: 'CREATE SERVER' },
   { sql: 'ALTER ROLE bob RENAME TO robert', class: 'admin', command: 'ALTER ROLE' },
   { sql: 'CREATE SCHEMA s CREATE TABLE t (a int) GRANT SELECT ON t TO bob', class: 'admin', command: 'CREATE SCHEMA' },
-  { sql: 'DO LANGUAGE plpython3u $$ import os $$', class: 'admin', command: 'DO' },
-  { sql: 'CREATE FUNCTION f() RETURNS int LANGUAGE c AS \'lib\', \'f\'', class: 'admin', command: 'CREATE FUNCTION' },
+  { sql: 'DO LANGUAGE plpython3u $$ import os $$', class: 'unsafe', command: 'DO' },
+  { sql: 'CREATE FUNCTION f() RETURNS int LANGUAGE c AS \'lib\', \'f\'', class: 'unsafe', command: 'CREATE FUNCTION' },
   // a function body that will call an admin function whenever the function is used
   {
     sql: 'CREATE FUNCTION f() RETURNS text LANGUAGE sql BEGIN ATOMIC SELECT pg_read_file(\'/etc/passwd\'); END',
-    class: 'admin',
+    class: 'unsafe',
   },
-  { sql: 'CREATE VIEW v AS SELECT pg_read_file(\'/etc/passwd\')', class: 'admin', command: 'CREATE VIEW' },
+  { sql: 'CREATE VIEW v AS SELECT pg_read_file(\'/etc/passwd\')', class: 'unsafe', command: 'CREATE VIEW' },
   // ddl
-  { sql: 'DO $$ BEGIN DELETE FROM t; END $$', class: 'ddl', command: 'DO' },
+  { sql: 'DO $$ BEGIN DELETE FROM t; END $$', class: 'unsafe', command: 'DO' },
   {
     sql: 'CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN a + b; END $$',
     class: 'ddl',
@@ -308,21 +311,22 @@ describe('classifySql', () => {
 
   it('takes the most privileged class over everything in one statement', () => {
     const info = only('WITH x AS (INSERT INTO log VALUES (1) RETURNING *) SELECT pg_read_file(\'f\'), * FROM x');
-    expect(info.class).toBe('admin');
+    expect(info.class).toBe('unsafe');
     expect(info.tablesWritten).toEqual(['log']);
     expect(info.tablesRead).toEqual([]);
   });
 });
 
 describe('classifyStatement on trees the parser does not produce today', () => {
-  it('treats an unknown statement type as admin', () => {
+  it('treats an unknown statement type as unsafe', () => {
     const info = classifyStatement({ FancyNewStmt: { relation: { relname: 't' } } }, 'FANCY t');
-    expect(info).toMatchObject({ class: 'admin', command: 'UNKNOWN (FancyNewStmt)', tablesRead: ['t'] });
+    expect(info).toMatchObject({ class: 'unsafe', command: 'UNKNOWN (FancyNewStmt)', tablesRead: ['t'] });
   });
 
-  it('treats an unknown statement nested anywhere as admin', () => {
+  it('treats an unknown statement nested anywhere as unsafe', () => {
     const info = classifyStatement({ SelectStmt: { targetList: [{ ResTarget: { val: { FancyNewStmt: {} } } }] } }, 'x');
-    expect(info.class).toBe('admin');
+    expect(info.class).toBe('unsafe');
+    expect(info.unsafeReasons).toEqual(['the statement type FancyNewStmt is not one Stint recognises']);
     expect(info.command).toBe('SELECT');
   });
 
@@ -337,8 +341,8 @@ describe('classifyStatement on trees the parser does not produce today', () => {
     expect(select).toMatchObject({ class: 'write', tablesRead: [], tablesWritten: ['t'] });
   });
 
-  it('treats a node of unexpected shape as admin', () => {
-    expect(classifyStatement({}, '').class).toBe('admin');
-    expect(classifyStatement({ SelectStmt: 'nonsense' }, '').class).toBe('admin');
+  it('treats a node of unexpected shape as unsafe', () => {
+    expect(classifyStatement({}, '').class).toBe('unsafe');
+    expect(classifyStatement({ SelectStmt: 'nonsense' }, '').class).toBe('unsafe');
   });
 });

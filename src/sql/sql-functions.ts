@@ -6,14 +6,13 @@
 import type { StatementClass } from './sql-types.ts';
 
 /**
- * Calls that reach outside the database's data: server files, other backends,
- * server configuration, replication, other databases. Also the query-as-text
- * functions, whose tables the classifier cannot see.
+ * Calls that reach outside the database's data: server configuration,
+ * statistics, backups and replication. Also the functions that read a whole
+ * table, schema or database named by value, or a cursor, whose tables the
+ * classifier cannot check one by one. Unsafe calls are in UNSAFE_FUNCTIONS.
  */
 export const ADMIN_FUNCTIONS: ReadonlySet<string> = new Set([
-  // other sessions and the server itself
-  'pg_terminate_backend',
-  'pg_cancel_backend',
+  // the server itself
   'pg_reload_conf',
   'pg_rotate_logfile',
   'pg_promote',
@@ -40,28 +39,7 @@ export const ADMIN_FUNCTIONS: ReadonlySet<string> = new Set([
   'pg_stat_reset_slru',
   'pg_stat_reset_replication_slot',
   'pg_stat_reset_subscription_stats',
-  // the server's file system
-  'pg_read_file',
-  'pg_read_binary_file',
-  'pg_ls_dir',
-  'pg_stat_file',
-  'pg_ls_logdir',
-  'pg_ls_waldir',
-  'pg_ls_tmpdir',
-  'pg_ls_archive_statusdir',
-  'pg_ls_logicalsnapdir',
-  'pg_ls_logicalmapdir',
-  'pg_ls_replslotdir',
-  'pg_file_write',
-  'pg_file_rename',
-  'pg_file_unlink',
-  'pg_file_sync',
-  'lo_import',
-  'lo_export',
-  // run SQL given as text: the tables they read are invisible here
-  'query_to_xml',
-  'query_to_xmlschema',
-  'query_to_xml_and_xmlschema',
+  // read whole relations named by value: the tables they read are invisible here
   'cursor_to_xml',
   'cursor_to_xmlschema',
   'table_to_xml',
@@ -73,11 +51,84 @@ export const ADMIN_FUNCTIONS: ReadonlySet<string> = new Set([
   'database_to_xml',
   'database_to_xmlschema',
   'database_to_xml_and_xmlschema',
+]);
+
+const SERVER_FILES = 'reads or writes files on the database server';
+const LARGE_OBJECT_FILES = 'moves a file between the database server\'s file system and a large object';
+const OTHER_SESSIONS = 'signals another session on the database server';
+
+/**
+ * Calls no ordinary grant should allow, with why: the server's file system,
+ * other sessions, other servers. Matched on the last name component.
+ */
+export const UNSAFE_FUNCTIONS: ReadonlyMap<string, string> = new Map([
+  ['pg_terminate_backend', OTHER_SESSIONS],
+  ['pg_cancel_backend', OTHER_SESSIONS],
+  ['pg_signal_backend', OTHER_SESSIONS],
+  ['pg_read_file', SERVER_FILES],
+  ['pg_read_binary_file', SERVER_FILES],
+  ['pg_ls_dir', SERVER_FILES],
+  ['pg_stat_file', SERVER_FILES],
+  ['pg_ls_logdir', SERVER_FILES],
+  ['pg_ls_waldir', SERVER_FILES],
+  ['pg_ls_tmpdir', SERVER_FILES],
+  ['pg_ls_archive_statusdir', SERVER_FILES],
+  ['pg_ls_logicalsnapdir', SERVER_FILES],
+  ['pg_ls_logicalmapdir', SERVER_FILES],
+  ['pg_ls_replslotdir', SERVER_FILES],
+  ['pg_file_write', SERVER_FILES],
+  ['pg_file_rename', SERVER_FILES],
+  ['pg_file_unlink', SERVER_FILES],
+  ['pg_file_sync', SERVER_FILES],
+  ['pg_logdir_ls', SERVER_FILES],
+  ['lo_import', LARGE_OBJECT_FILES],
+  ['lo_export', LARGE_OBJECT_FILES],
+]);
+
+/** Name prefixes that are unsafe as a family, with why. */
+const UNSAFE_FUNCTION_PREFIXES: readonly (readonly [string, string])[] = [
+  // dblink, dblink_exec, dblink_connect, ...: SQL sent to another server, whose effects are invisible here.
+  ['dblink', 'connects to another database server and runs SQL there'],
+  // pg_ls_*dir added by later releases or extensions.
+  ['pg_ls_', SERVER_FILES],
+  ['pg_file_', SERVER_FILES],
+  // pg_background_launch(sql) and friends: SQL text run in another session.
+  ['pg_background_', 'runs SQL text in a background session the gateway cannot see'],
+];
+
+/**
+ * Extension functions whose names are too ordinary to match unqualified,
+ * matched as written with their schema: pg_cron schedules SQL text to run
+ * later, outside any session the gateway sees.
+ */
+const UNSAFE_QUALIFIED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
+  ['cron.schedule', 'schedules SQL text to run later, outside the gateway'],
+  ['cron.schedule_in_database', 'schedules SQL text to run later, outside the gateway'],
+  ['cron.alter_job', 'changes SQL text scheduled to run later, outside the gateway'],
+]);
+
+/**
+ * Functions whose first argument is SQL text they run. A string literal is
+ * parsed and classified like the statement itself; anything else is unsafe,
+ * because what it runs is unknown until it runs.
+ */
+export const QUERY_TEXT_FUNCTIONS: ReadonlySet<string> = new Set([
+  'query_to_xml',
+  'query_to_xmlschema',
+  'query_to_xml_and_xmlschema',
   'ts_stat',
 ]);
 
-/** Name prefixes that are admin as a family (dblink, dblink_exec, dblink_connect, ...). */
-export const ADMIN_FUNCTION_PREFIXES: readonly string[] = ['dblink'];
+/** Why a call to `name` is unsafe, or undefined when it is not. */
+export function functionUnsafeReason(name: string): string | undefined {
+  const last = baseFunctionName(name);
+  const reason = UNSAFE_FUNCTIONS.get(last);
+  if (reason !== undefined) return `${last}() ${reason}`;
+  const qualified = UNSAFE_QUALIFIED_FUNCTIONS.get(name);
+  if (qualified !== undefined) return `${name}() ${qualified}`;
+  const family = UNSAFE_FUNCTION_PREFIXES.find(([prefix]) => last.startsWith(prefix));
+  return family === undefined ? undefined : `${last}() ${family[1]}`;
+}
 
 /**
  * Calls that change data although they may appear in a plain SELECT.
@@ -104,8 +155,8 @@ export const WRITE_FUNCTIONS: ReadonlySet<string> = new Set([
  */
 export function functionClass(name: string): StatementClass {
   const last = name.slice(name.lastIndexOf('.') + 1);
+  if (functionUnsafeReason(name) !== undefined) return 'unsafe';
   if (ADMIN_FUNCTIONS.has(last)) return 'admin';
-  if (ADMIN_FUNCTION_PREFIXES.some((prefix) => last.startsWith(prefix))) return 'admin';
   if (WRITE_FUNCTIONS.has(last)) return 'write';
   return 'read';
 }

@@ -38,12 +38,19 @@ export type ParseOutcome =
   | { readonly ok: true; readonly statements: readonly RawStatement[] }
   | { readonly ok: false; readonly error: string; readonly position?: number };
 
+/** Why the parser could not see `sql` as the caller holds it, or undefined when it can. */
+export function unreadableText(sql: string): string | undefined {
+  // The parser receives a C string: text after a NUL would go unseen, so refuse it.
+  if (sql.includes('\0')) return 'the query text contains a NUL character';
+  // A lone UTF-16 surrogate reaches the parser as U+FFFD, so the parser would see other text than the caller holds.
+  if (LONE_SURROGATE.test(sql)) return 'the query text is not well-formed Unicode';
+  return undefined;
+}
+
 export function parseSql(sql: string): ParseOutcome {
   if (!loaded) throw new Error('The SQL parser is not loaded: await loadSqlParser() once before classifying SQL.');
-  // The parser receives a C string: text after a NUL would go unseen, so refuse it.
-  if (sql.includes('\0')) return { ok: false, error: 'the query text contains a NUL character' };
-  // A lone UTF-16 surrogate reaches the parser as U+FFFD, so the parser would see other text than the caller holds.
-  if (LONE_SURROGATE.test(sql)) return { ok: false, error: 'the query text is not well-formed Unicode' };
+  const refusal = unreadableText(sql);
+  if (refusal !== undefined) return { ok: false, error: refusal };
   // libpg-query rejects the empty string; PostgreSQL answers it with EmptyQueryResponse.
   if (sql === '') return { ok: true, statements: [] };
   let result: unknown;

@@ -113,7 +113,9 @@ export type SessionEndReason =
   | 'access_lost'
   | 'upstream_closed'
   | 'protocol_error'
-  | 'server_shutdown';
+  | 'server_shutdown'
+  /** The database reported read-only turned off in a session the gateway holds read-only. */
+  | 'read_only_lost';
 
 export interface SessionsTable {
   id: string;
@@ -214,6 +216,16 @@ export interface WebhookDeliveriesTable {
   created_at: number;
 }
 
+/**
+ * One row (id = 1) whose counter triggers bump on every write to contractors,
+ * grants and policy versions (migration 005): a node skips rebuilding its
+ * access index when the count has not moved since its last rebuild.
+ */
+export interface AccessChangesTable {
+  id: number;
+  n: number;
+}
+
 export interface Database {
   meta: MetaTable;
   policy_versions: PolicyVersionsTable;
@@ -228,4 +240,5 @@ export interface Database {
   request_approvals: RequestApprovalsTable;
   grants: GrantsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  access_changes: AccessChangesTable;
 }

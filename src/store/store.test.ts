@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openTestStore, STORE_ENGINES, type TestStore } from '../../test/support/test-store.ts';
+import { readAccessChanges } from './access-changes.ts';
 import { openStore } from './open-store.ts';
 
 for (const engine of STORE_ENGINES) {
@@ -18,8 +19,38 @@ for (const engine of STORE_ENGINES) {
         .insertInto('meta')
         .values({ key: 'k', value: 'v' })
         .execute();
-      const { n } = await store.db.selectFrom('meta').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const { n } = await store.db.selectFrom('meta').select((eb) => eb.fn.countAll<number>().as('n')).where('key', '=', 'k').executeTakeFirstOrThrow();
       expect(n).toBe(1);
+    });
+
+    it('counts every committed write to contractors, grants and policy versions, and nothing else', async () => {
+      store = await openTestStore(engine);
+      const before = await readAccessChanges(store);
+      const at = 1_800_000_000_000;
+      await store.db
+        .insertInto('contractors')
+        .values({ email: 'a@vendor.example', name: 'A', company: 'V', sponsor: 's@corp.example', roles: '[]', until_at: at, source: 'api', status: 'active', created_at: at, updated_at: at, offboarded_at: null })
+        .execute();
+      const afterInsert = await readAccessChanges(store);
+      expect(afterInsert).toBeGreaterThan(before);
+      await store.db.updateTable('contractors').set({ roles: '["reader"]' }).where('email', '=', 'a@vendor.example').execute();
+      const afterUpdate = await readAccessChanges(store);
+      expect(afterUpdate).toBeGreaterThan(afterInsert);
+      await store.db.insertInto('meta').values({ key: 'unrelated', value: 'x' }).execute();
+      expect(await readAccessChanges(store)).toBe(afterUpdate);
+      // A rolled-back change leaves the count alone; a committed grant moves it.
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await trx.deleteFrom('contractors').execute();
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect(await readAccessChanges(store)).toBe(afterUpdate);
+      await store.db
+        .insertInto('grants')
+        .values({ id: 'grt_1', email: 'a@vendor.example', resource: 'db', actions: '["read"]', tables: '[]', request_id: null, starts_at: at, expires_at: at + 1, revoked_at: null, revoked_by: null, revoked_reason: null, expiry_recorded_at: null })
+        .execute();
+      expect(await readAccessChanges(store)).toBeGreaterThan(afterUpdate);
     });
 
     it('migrating twice is a no-op', async () => {

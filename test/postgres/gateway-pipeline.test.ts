@@ -224,19 +224,25 @@ describe('extended protocol through the gateway', () => {
       .toMatchObject({ command: 'SELECT', message: 'division by zero', executed: true });
   });
 
-  it('refuses a fast-path FunctionCall without admin, and relays it with admin', async () => {
+  it('refuses a fast-path FunctionCall (any function, by OID) without unsafe, even with admin, and relays it with unsafe', async () => {
     const noArgs = Buffer.alloc(6);
     const reader = await connect(CONTRACTORS.reader, readerToken);
     reader.send(functionCall(2026, noArgs));
     const refused = await reader.readReady();
     expect(types(refused)).toBe('EZ');
     expect(errorsOf(refused)[0]).toMatchObject({ code: '42501' });
-    expect(errorsOf(refused)[0]!.message).toContain('admin on resource gw is not allowed');
+    expect(errorsOf(refused)[0]!.message).toContain('unsafe on resource gw is not allowed');
     reader.close();
     const root = await connect(CONTRACTORS.root, (await harness.token(CONTRACTORS.root)).token);
     root.send(functionCall(2026, noArgs));
-    expect(types(await root.readReady())).toBe('VZ');
+    const admin = await root.readReady();
+    expect(types(admin)).toBe('EZ');
+    expect(errorsOf(admin)[0]!.message).toContain('DENY_UNSAFE');
     root.close();
+    const superuser = await connect(CONTRACTORS.superuser, (await harness.token(CONTRACTORS.superuser)).token);
+    superuser.send(functionCall(2026, noArgs));
+    expect(types(await superuser.readReady())).toBe('VZ');
+    superuser.close();
   });
 
   it('holds the database back instead of buffering when the client reads slowly', async () => {

@@ -34,7 +34,11 @@ export interface ApiHarness {
 }
 
 /** A real API over a fresh store of the given engine, with the policy files applied and an admin token. */
-export async function startApiHarness(engine: StoreEngine, files: readonly PolicyFile[], options: { bodyLimit?: number } = {}): Promise<ApiHarness> {
+export async function startApiHarness(
+  engine: StoreEngine,
+  files: readonly PolicyFile[],
+  options: { bodyLimit?: number; consoleDir?: string; policySource?: () => Promise<readonly PolicyFile[]> } = {},
+): Promise<ApiHarness> {
   const store = await openTestStore(engine);
   const clock = new ManualClock('2026-12-01T00:00:00Z');
   const logger = pino({ level: 'silent' });
@@ -50,8 +54,10 @@ export async function startApiHarness(engine: StoreEngine, files: readonly Polic
       publicUrl: 'http://stint.test',
       auditTrustedKeys: [],
       gateway: { postgres: { host: '127.0.0.1', port: 6432 }, caPem: null },
+      ...(options.policySource === undefined ? {} : { policySource: options.policySource }),
     },
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.consoleDir === undefined ? {} : { consoleDir: options.consoleDir }),
   });
   await app.ready();
   return {

@@ -29,6 +29,8 @@ export const CONTRACTORS = {
   builder: 'builder@vendor.example',
   root: 'root@vendor.example',
   outsider: 'outsider@vendor.example',
+  /** Holds unsafe too, which admin does not imply. */
+  superuser: 'superuser@vendor.example',
 } as const;
 export const STAFF_EMAIL = 'staff@corp.example';
 
@@ -75,11 +77,15 @@ roles:
     grants:
       - resources: { names: [gw] }
         actions: [read, write, ddl, admin]
+  unrestricted:
+    grants:
+      - resources: { names: [gw] }
+        actions: [read, write, ddl, admin, unsafe]
   elsewhere:
     grants:
       - resources: { names: [down] }
         actions: [read]
-contractors:${contractor(CONTRACTORS.reader, 'readonly')}${contractor(CONTRACTORS.writer, 'readwrite')}${contractor(CONTRACTORS.builder, 'builder')}${contractor(CONTRACTORS.root, 'dba')}${contractor(CONTRACTORS.outsider, 'elsewhere')}
+contractors:${contractor(CONTRACTORS.reader, 'readonly')}${contractor(CONTRACTORS.writer, 'readwrite')}${contractor(CONTRACTORS.builder, 'builder')}${contractor(CONTRACTORS.root, 'dba')}${contractor(CONTRACTORS.outsider, 'elsewhere')}${contractor(CONTRACTORS.superuser, 'unrestricted')}
 staff:
   ${STAFF_EMAIL}: { name: Staff, roles: [admin] }
 `;

@@ -27,6 +27,7 @@ export function inviteRoutes(services: ApiServices): ApiRoute[] {
           ...(body.until === undefined ? {} : { untilAt: body.until }),
           createdBy: principal?.email ?? 'unknown',
         });
+        services.feed.publish({ type: 'contractor.changed', at: new Date(services.clock.now()).toISOString(), email: invite.email });
         return { ...invite, url: `${services.publicUrl.replace(/\/$/, '')}/invite/${encodeURIComponent(invite.code)}` };
       },
     }),
@@ -52,28 +53,18 @@ export function inviteRoutes(services: ApiServices): ApiRoute[] {
       },
     }),
     route({
-      method: 'GET',
-      url: '/invite/:code',
-      summary: 'Landing page of an invite link: how to accept it',
-      tag: 'invites',
-      access: 'public',
-      params: z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'not an invite code') }),
-      produces: 'text/plain',
-      handler: async ({ params, reply }) => {
-        // Nothing is looked up or consumed here: opening a link must not spend a single-use invite.
-        await reply
-          .type('text/plain; charset=utf-8')
-          .send(`You have been invited to Stint.\n\nTo accept, run:\n\n  STINT_URL=${services.publicUrl} stint accept ${params.code}\n\nThis prints your access token once and saves it for later stint commands.\n`);
-      },
-    }),
-    route({
       method: 'POST',
       url: '/v1/invites/accept',
       summary: 'Exchange an invite code for an access token (no token needed)',
       tag: 'invites',
       access: 'public',
       body: z.object({ code: z.string().min(1).max(200) }).strict(),
-      handler: ({ body, ip }) => services.invites.accept(body.code, { ip }),
+      handler: async ({ body, ip }) => {
+        const accepted = await services.invites.accept(body.code, { ip });
+        // Staff consoles show the new contractor without a reload.
+        services.feed.publish({ type: 'contractor.changed', at: new Date(services.clock.now()).toISOString(), email: accepted.email });
+        return accepted;
+      },
     }),
   ];
 }

@@ -117,8 +117,20 @@ export interface DenialInput {
 }
 
 /** A statement an access decision refused: 42501 with what, why, and what to do next. */
+/** Refusals of a setting change: the action itself is allowed, the change would loosen what the session is held to. */
+const SETTING_REFUSALS: ReadonlySet<string> = new Set(['DENY_GUARDRAIL_STATEMENT_TIMEOUT', 'DENY_READ_ONLY_SESSION']);
+
 export function statementDenied(input: DenialInput): GatewayRefusal {
   const { action, resource, email, reason } = input;
+  if (SETTING_REFUSALS.has(reason)) {
+    return {
+      code: SQLSTATE.insufficient_privilege,
+      message: `permission denied by Stint: the statement would loosen a limit this session on resource ${resource} is held to (${reason})`,
+      detail: `The statement (${input.command}): ${input.decisionMessage}.`,
+      hint: input.decisionMessage,
+      reason,
+    };
+  }
   const hint =
     reason === 'DENY_NO_GRANT'
       ? `ask your sponsor for a role with ${action}, or request access: stint request ${resource} --action ${action}`

@@ -6,7 +6,6 @@ import type { AccessState } from '../../control/access-state.ts';
 import type { TokenService } from '../../identity/token-service.ts';
 import type { ResourceSpec } from '../../policy/policy-types.ts';
 import type { SessionRegistry } from '../../sessions/session-registry.ts';
-import { loadSqlParser } from '../../sql/classify-sql.ts';
 import type { Clock } from '../../time/clock.ts';
 import { CancelKeys } from './postgres-cancel-keys.ts';
 import { PostgresSession, type SessionDeps } from './postgres-session.ts';
@@ -71,7 +70,7 @@ export class PostgresProxy {
   /** Starts listening; port 0 picks a free port. Resolves with the address actually bound. */
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
     if (this.#server !== null) throw new Error('the PostgreSQL gateway is already listening');
-    await loadSqlParser();
+    // The SQL parser loads with the first session (PostgresSession), not here: an idle gateway stays small.
     const server = createServer((socket) => this.#accept(socket));
     server.on('error', (error) => this.#logger.error({ err: error }, 'listener error'));
     await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Action } from '../../access/access-model.ts';
+import type { Obligation } from '../../access/decision.ts';
 import type { AuditEventInput } from '../../audit/audit-event.ts';
 import type { StatementInfo } from '../../sql/sql-types.ts';
 import type { GatewayRefusal } from './postgres-errors.ts';
@@ -152,6 +153,10 @@ export interface RunningStatement {
   readonly startedAt: number;
   /** Sequence number of its STATEMENT_ALLOWED record, to tie the outcome to it. */
   readonly allowedSeq: number;
+  /** What the gateway must do with its results (masks, max_rows); see postgres-mask-results.ts. */
+  readonly obligations?: readonly Obligation[];
+  /** For an Execute whose results carry obligations: the portal it runs. */
+  readonly portal?: string;
 }
 
 export function statementCompletedEvent(

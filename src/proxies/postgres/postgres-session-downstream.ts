@@ -5,7 +5,7 @@ import { errorResponseFor, SQLSTATE } from './postgres-errors.ts';
 import type { ClientConnection } from './postgres-session-client.ts';
 import { OutputBatch } from './postgres-session-output.ts';
 import { ProtocolDesync, type ResponseTracker } from './postgres-session-responses.ts';
-import { BackendFramer, isWireProtocolError } from './postgres-wire.ts';
+import { BackendFramer, isWireProtocolError, type BackendFrame } from './postgres-wire.ts';
 
 /**
  * The database → client direction of a session: frames what the upstream
@@ -23,6 +23,8 @@ export class Downstream {
   readonly #onDesync: (fatal: Buffer) => void;
   readonly #framer = new BackendFramer();
   #drainPending = false;
+  /** Chunks that arrived while a result waits for its lookups; null when none is waiting. */
+  #held: Buffer[] | null = null;
   #stopped = false;
 
   readonly #onData = (chunk: Buffer): void => this.#relay(chunk);
@@ -57,9 +59,45 @@ export class Downstream {
 
   #relay(chunk: Buffer): void {
     if (this.#stopped) return;
+    if (this.#held !== null) {
+      this.#held.push(chunk);
+      return;
+    }
+    this.#relayFrames(this.#framer.push(chunk), false);
+  }
+
+  /**
+   * A result that is masked may first need catalog lookups (see
+   * ResponseTracker.prepare): the stream stops at that message, the upstream
+   * is paused, and everything after it waits, in order, until they are done.
+   */
+  #hold(frames: BackendFrame[], waiting: Promise<void>): void {
+    this.#held = [];
+    this.#upstream.pause();
+    void waiting.then(() => {
+      const chunks = this.#held ?? [];
+      this.#held = null;
+      if (this.#stopped) return;
+      this.#relayFrames(frames, true);
+      for (const chunk of chunks) this.#relay(chunk);
+      if (this.#held === null && !this.#drainPending) this.#upstream.resume();
+    });
+  }
+
+  #relayFrames(frames: BackendFrame[], firstPrepared: boolean): void {
     const out = new OutputBatch();
     try {
-      for (const frame of this.#framer.push(chunk)) out.add(this.#tracker.handle(frame));
+      for (let index = 0; index < frames.length; index++) {
+        const frame = frames[index]!;
+        const waiting = index === 0 && firstPrepared ? undefined : this.#tracker.prepare(frame);
+        if (waiting !== undefined) {
+          this.#hold(frames.slice(index), waiting);
+          break;
+        }
+        out.add(this.#tracker.handle(frame));
+        // Settling a message can end the session (read-only lost): nothing after it reaches the client.
+        if (this.#stopped) return;
+      }
     } catch (error) {
       if (!(error instanceof ProtocolDesync) && !isWireProtocolError(error)) throw error;
       this.#logger.error({ err: error }, 'lost track of the upstream protocol');

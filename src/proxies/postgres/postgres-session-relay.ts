@@ -1,15 +1,19 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { mayChangeData } from '../../access/statement-session-settings.ts';
 import type { AuditSink } from '../../audit/audit-event.ts';
 import type { SessionEndReason } from '../../sessions/session-types.ts';
 import type { Clock } from '../../time/clock.ts';
 import { errorResponseFor, errorResponseForWireError, SQLSTATE } from './postgres-errors.ts';
 import { statementCompletedEvent, statementFailedEvent, type SessionAuditContext } from './postgres-session-audit.ts';
 import type { ClientConnection } from './postgres-session-client.ts';
+import type { ResultRewriter } from './postgres-mask-results.ts';
 import { Downstream } from './postgres-session-downstream.ts';
 import { OutputBatch } from './postgres-session-output.ts';
 import { ResponseTracker, type OutcomeHooks } from './postgres-session-responses.ts';
+import type { SessionSettings } from './postgres-session-settings.ts';
+import { ReadOnlySwitch } from './postgres-session-settings-switch.ts';
 import { StatementRunner, type StatementChannel } from './postgres-session-statements.ts';
 import type { OffloadedClassifier } from './postgres-statement-gate-offload.ts';
 import type { StatementGate } from './postgres-statement-gate.ts';
@@ -41,10 +45,14 @@ export interface RelayDeps {
   readonly logger: Logger;
   readonly context: SessionAuditContext;
   readonly status: TransactionStatus;
+  /** Upstream settings the gateway holds the session to; read-only is switched and watched when given. */
+  readonly settings?: SessionSettings;
   /** Counters of the live session. */
   readonly counters: { bytesOut: number; statements: number };
   /** After every allowed decision: the session's expiry may have moved. */
   readonly onAllowed: () => void;
+  /** Masks and row limits on results (postgres-mask-results.ts). */
+  readonly results?: ResultRewriter;
   /**
    * Ends the session; `fatal` is the last message for the client. `goodbye`:
    * the client sent Terminate, so the server is told the same, after whatever
@@ -64,14 +72,18 @@ export class Relay {
 
   readonly #downstream: Downstream;
   readonly #statements: StatementRunner;
+  readonly #readOnly: ReadOnlySwitch | null;
 
   constructor(deps: RelayDeps) {
     this.#deps = deps;
+    const { settings } = deps;
     const hooks: OutcomeHooks = {
       completed: (running, outcome) => this.#statements.record(statementCompletedEvent(deps.context, running, outcome, deps.clock.now())),
       failed: (running, failure) => this.#statements.record(statementFailedEvent(deps.context, running, failure, deps.clock.now())),
+      ...(settings === undefined ? {} : { parameter: (name: string, value: string) => this.#parameter(settings, name, value) }),
     };
-    this.tracker = new ResponseTracker({ gate: deps.gate, hooks, status: deps.status });
+    this.tracker = new ResponseTracker({ gate: deps.gate, hooks, status: deps.status, ...(deps.results === undefined ? {} : { results: deps.results }) });
+    this.#readOnly = settings === undefined ? null : this.#readOnlySwitch(settings);
     this.#downstream = new Downstream({ ...deps, tracker: this.tracker, onDesync: (fatal) => deps.end('protocol_error', fatal) });
     const channel: StatementChannel = {
       forward: (bytes) => this.#forward(bytes),
@@ -119,6 +131,12 @@ export class Relay {
         await this.tracker.room(MAX_IN_FLIGHT);
         if (this.#stopped) break;
       }
+      const switching = this.#readOnly?.before(message.type);
+      if (switching !== undefined) {
+        await switching;
+        if (this.#stopped) break;
+      }
+      this.#readOnly?.note(message.type);
       const pending = this.#handle(message);
       if (pending !== undefined) {
         this.#flushUpstream();
@@ -232,6 +250,38 @@ export class Relay {
       upstream.on('drain', done);
       upstream.on('close', done);
     });
+  }
+
+  #readOnlySwitch(settings: SessionSettings): ReadOnlySwitch {
+    const deps = this.#deps;
+    return new ReadOnlySwitch({
+      settings,
+      mayChangeData: () => mayChangeData((action) => deps.gate.decideAnyTable(action)),
+      tracker: this.tracker,
+      audit: deps.audit,
+      logger: deps.logger,
+      context: deps.context,
+      forward: (bytes) => this.#forward(bytes),
+      flush: () => this.#flushUpstream(),
+      canForward: () => !this.#stopped,
+      failed: (message) => deps.end('protocol_error', errorResponseFor({ code: SQLSTATE.internal_error, message, fatal: true })),
+    });
+  }
+
+  /** A reported setting changed upstream: read-only turning off in a session held read-only ends it, fail-closed. */
+  #parameter(settings: SessionSettings, name: string, value: string): void {
+    if (settings.report(name, value) !== 'lost') return;
+    const { context } = this.#deps;
+    const message = `the database reported ${name} = ${value} in this session, which Stint holds read-only on ${context.resource} (a function or procedure changed it); the session was closed, connect again`;
+    this.#statements.record({
+      code: 'SESSION_READ_ONLY_LOST',
+      actor: 'system:gateway',
+      resource: context.resource,
+      subject: context.sessionId,
+      summary: `Session ${context.sessionId} of ${context.email} on ${context.resource} was ended: the database reported ${name} = ${value} while the gateway held it read-only`,
+      data: { session: context.sessionId, contractor: context.email, setting: name, value },
+    });
+    this.#deps.end('read_only_lost', errorResponseFor({ code: SQLSTATE.insufficient_privilege, message, fatal: true }));
   }
 
   #protocolError(message: string): void {

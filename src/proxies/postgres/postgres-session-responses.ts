@@ -1,8 +1,9 @@
 import { errorResponseFor, type GatewayRefusal } from './postgres-errors.ts';
+import type { ResultRewriter } from './postgres-mask-results.ts';
 import type { RunningStatement } from './postgres-session-audit.ts';
 import type { PendingName } from './postgres-session-prepared.ts';
 import type { QueryStatement, StatementGate } from './postgres-statement-gate.ts';
-import { parseCommandComplete, parseErrorFields, parseReadyForQuery, type BackendFrame, type TransactionStatus } from './postgres-wire.ts';
+import { parseCommandComplete, parseErrorFields, parseParameterStatus, parseReadyForQuery, type BackendFrame, type TransactionStatus } from './postgres-wire.ts';
 
 /**
  * Matches what the upstream answers to what the gateway forwarded. Every
@@ -22,7 +23,8 @@ import { parseCommandComplete, parseErrorFields, parseReadyForQuery, type Backen
 export type Expectation =
   | { readonly kind: 'parse'; readonly pending: PendingName }
   | { readonly kind: 'bind'; readonly pending: PendingName }
-  | { readonly kind: 'describe' }
+  /** `hidden`: the gateway's own Describe before a masked Execute (postgres-mask-execute.ts); its answer is not relayed. */
+  | { readonly kind: 'describe'; readonly hidden?: RunningStatement }
   | { readonly kind: 'close'; readonly target: 'S' | 'P'; readonly name: string }
   | { readonly kind: 'execute'; readonly running: RunningStatement }
   | { readonly kind: 'sync' }
@@ -31,7 +33,9 @@ export type Expectation =
   /** A refused message, replaced upstream by text that fails; `extended`: a Parse stood in for it. */
   | { readonly kind: 'substitute'; readonly refusal: GatewayRefusal; readonly extended: boolean }
   /** The client ended a COPY (CopyDone/CopyFail) before the server was seen to start one. */
-  | { readonly kind: 'copyEnd' };
+  | { readonly kind: 'copyEnd' }
+  /** The gateway's own simple query (a settings switch): its whole answer is swallowed; `done` gets its error, if any. */
+  | { readonly kind: 'internal'; readonly done: (error: string | null) => void; error?: string };
 
 export interface QueryRun {
   readonly statement: QueryStatement;
@@ -41,6 +45,8 @@ export interface QueryRun {
 export interface OutcomeHooks {
   completed(running: RunningStatement, outcome: { tag: string; rows: number | null; suspended?: boolean }): void;
   failed(running: RunningStatement, failure: { sqlstate: string | null; message: string; executed: boolean }): void;
+  /** A ParameterStatus the server sent (a reported setting changed). */
+  parameter?(name: string, value: string): void;
 }
 
 export class ProtocolDesync extends Error {
@@ -51,11 +57,14 @@ export class ProtocolDesync extends Error {
 }
 
 const NOT_RUN = 'not executed: an earlier message of the same request failed';
+const NOTHING = Buffer.alloc(0);
 
 export class ResponseTracker {
   readonly #queue: Expectation[] = [];
   readonly #gate: StatementGate;
   readonly #hooks: OutcomeHooks;
+  /** Masks and row limits on results; see postgres-mask-results.ts. */
+  readonly #results: ResultRewriter | undefined;
   #status: TransactionStatus;
   /** The server is in COPY FROM STDIN and the client has not ended it yet. */
   #clientInCopy = false;
@@ -65,7 +74,8 @@ export class ResponseTracker {
   #fatal = false;
   #room: { readonly limit: number; readonly resolve: () => void } | null = null;
 
-  constructor(deps: { gate: StatementGate; hooks: OutcomeHooks; status: TransactionStatus }) {
+  constructor(deps: { gate: StatementGate; hooks: OutcomeHooks; status: TransactionStatus; results?: ResultRewriter }) {
+    this.#results = deps.results;
     this.#gate = deps.gate;
     this.#hooks = deps.hooks;
     this.#status = deps.status;
@@ -143,9 +153,15 @@ export class ResponseTracker {
   #handle(frame: BackendFrame): Buffer {
     while (this.#queue[0]?.kind === 'copyEnd') this.#queue.shift();
     const head = this.#queue[0];
+    if (head?.kind === 'internal') return this.#internal(frame, head);
+    if (frame.type === 'S' && this.#hooks.parameter !== undefined) {
+      const { name, value } = parseParameterStatus(frame);
+      this.#hooks.parameter(name, value);
+    }
     switch (frame.type) {
       case 'D':
       case 'd':
+        return this.#results === undefined || this.#results.plain ? frame.raw : this.#results.handle(frame, this.#runningOf(head));
       case 'c':
       case 'A':
       case 'N':
@@ -162,14 +178,21 @@ export class ResponseTracker {
         this.#settle('close', (item) => (item.target === 'S' ? this.#gate.statements : this.#gate.portals).remove(item.name));
         return frame.raw;
       case 'T':
-        if (head?.kind === 'describe') this.#queue.shift();
-        return frame.raw;
+        if (head?.kind === 'describe') {
+          this.#queue.shift();
+          if (head.hidden === undefined) return frame.raw;
+          this.#results?.handle(frame, head.hidden);
+          return NOTHING;
+        }
+        return this.#results === undefined ? frame.raw : this.#results.handle(frame, this.#runningOf(head));
       case 'n':
         this.#settle('describe', () => undefined);
-        return frame.raw;
-      case 'C':
+        return head?.kind === 'describe' && head.hidden !== undefined ? NOTHING : frame.raw;
+      case 'C': {
+        const running = this.#runningOf(head);
         this.#commandComplete(frame, head);
-        return frame.raw;
+        return this.#results === undefined ? frame.raw : this.#results.handle(frame, running);
+      }
       case 'I':
         if (head?.kind === 'execute') {
           this.#queue.shift();
@@ -178,9 +201,11 @@ export class ResponseTracker {
           throw this.#desync(frame, head);
         }
         return frame.raw;
-      case 's':
+      case 's': {
+        const running = this.#runningOf(head);
         this.#settle('execute', (item) => this.#hooks.completed(item.running, { tag: '', rows: null, suspended: true }));
-        return frame.raw;
+        return this.#results === undefined ? frame.raw : this.#results.handle(frame, running);
+      }
       case 'V':
         if (head?.kind !== 'call') throw this.#desync(frame, head);
         head.done = true;
@@ -191,15 +216,63 @@ export class ResponseTracker {
       case 'H':
         if (head?.kind !== 'execute' && head?.kind !== 'query') throw this.#desync(frame, head);
         if (frame.type !== 'H') this.#copyInStarted();
-        return frame.raw;
+        return frame.type === 'H' && this.#results !== undefined ? this.#results.handle(frame, this.#runningOf(head)) : frame.raw;
       case 'E':
+        this.#results?.error();
         return this.#error(frame, head);
       case 'Z':
         this.#readyForQuery(frame, head);
+        this.#results?.readyForQuery(this.#status);
         return frame.raw;
       default:
         throw this.#desync(frame, head);
     }
+  }
+
+  /** The answer to the gateway's own query: never relayed. */
+  #internal(frame: BackendFrame, head: Extract<Expectation, { kind: 'internal' }>): Buffer {
+    switch (frame.type) {
+      case 'C':
+      case 'S':
+      case 'N':
+        return NOTHING;
+      case 'E': {
+        const error = parseErrorFields(frame);
+        if (error.severity === 'FATAL' || error.severity === 'PANIC') {
+          this.#fatal = true;
+          return frame.raw;
+        }
+        head.error = `${error.code} ${error.message}`;
+        return NOTHING;
+      }
+      case 'Z':
+        this.#queue.shift();
+        this.#status = parseReadyForQuery(frame);
+        head.done(head.error ?? null);
+        return NOTHING;
+      default:
+        throw this.#desync(frame, head);
+    }
+  }
+
+  /**
+   * Before a message is handled: lookups its result needs first (catalog
+   * names for masking), or undefined. The relay waits for them, holding the
+   * rest of the stream back.
+   */
+  prepare(frame: BackendFrame): Promise<void> | undefined {
+    if (this.#results === undefined || (frame.type !== 'T' && frame.type !== 'H')) return undefined;
+    const head = this.#queue.find((item) => item.kind !== 'copyEnd');
+    if (head?.kind === 'describe' && head.hidden === undefined) return undefined;
+    return this.#results.prepare(frame, this.#runningOf(head));
+  }
+
+  /** The statement whose result is arriving. */
+  #runningOf(head: Expectation | undefined): RunningStatement | undefined {
+    if (head?.kind === 'query') return head.statements[head.next]?.running;
+    if (head?.kind === 'execute') return head.running;
+    if (head?.kind === 'describe') return head.hidden;
+    return undefined;
   }
 
   #settle<K extends Expectation['kind']>(kind: K, settle: (item: Extract<Expectation, { kind: K }>) => void): void {
@@ -285,6 +358,7 @@ export class ResponseTracker {
         this.#skipToSync({ ...failure, executed: head.kind === 'execute' });
         return frame.raw;
       case 'copyEnd':
+      case 'internal':
         throw this.#desync(frame, head);
     }
   }

@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import { ACTIONS } from '../../access/access-model.ts';
 import type { Decision } from '../../access/decision.ts';
 import { unknownResourceMessage } from '../../access/decision-messages.ts';
+import { mayChangeData, statementTimeoutLimit } from '../../access/statement-session-settings.ts';
 import type { AuditSink } from '../../audit/audit-event.ts';
 import type { AccessState } from '../../control/access-state.ts';
 import type { Principal, TokenService } from '../../identity/token-service.ts';
 import type { ResourceSpec } from '../../policy/policy-types.ts';
 import { errorResponseFor, errorResponseForWireError, SQLSTATE } from './postgres-errors.ts';
 import type { ClientConnection } from './postgres-session-client.ts';
+import { upstreamStartupParams, type ManagedStartup } from './postgres-session-settings.ts';
 import { vetStartupParams, type VettedStartup } from './postgres-startup-params.ts';
 import { isUpstreamError, type cancelUpstream, type connectUpstream, type UpstreamConnection, type UpstreamTarget } from './postgres-upstream.ts';
 import { authenticationCleartextPassword, negotiateProtocolVersion, sslResponse, type FrontendMessage, type StartupMessage } from './postgres-wire.ts';
@@ -47,6 +49,8 @@ export interface Established {
   readonly target: UpstreamTarget;
   readonly upstream: UpstreamConnection;
   readonly vetted: VettedStartup;
+  /** The upstream settings the gateway started the session with (statement_timeout, read-only). */
+  readonly managed: ManagedStartup;
   /** When the session's access ends (the latest expiry among the actions allowed). */
   readonly expiresAt: number | null;
 }
@@ -255,9 +259,14 @@ export class SessionStartup {
         reason: 'UPSTREAM_CONFIG',
       });
     }
+    const identity = { email: principal.email, tokenExpiresAt: principal.tokenExpiresAt };
+    const managed: ManagedStartup = {
+      statementTimeout: statementTimeoutLimit(this.#deps.access.index(), resource.name),
+      readOnly: !mayChangeData((action) => this.#deps.access.decideStatement(identity, resource.name, action, { tablesRead: [], tablesWritten: [] })),
+    };
     try {
-      const upstream = await this.#deps.upstream.connect(target, vetted.forward);
-      return { principal, resource, target, upstream, vetted, expiresAt: access.expiresAt };
+      const upstream = await this.#deps.upstream.connect(target, upstreamStartupParams(vetted.forward, managed));
+      return { principal, resource, target, upstream, vetted, managed, expiresAt: access.expiresAt };
     } catch (error) {
       this.#deps.logger.warn({ err: error, resource: resource.name }, 'upstream connection failed');
       if (isUpstreamError(error)) return this.refuse({ code: error.sqlstate, message: error.message, reason: `UPSTREAM_${error.kind.toUpperCase()}` });

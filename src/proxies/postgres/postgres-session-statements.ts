@@ -13,6 +13,7 @@ import {
   type SessionAuditContext,
 } from './postgres-session-audit.ts';
 import type { ResponseTracker } from './postgres-session-responses.ts';
+import { describeForMasking } from './postgres-mask-execute.ts';
 import { OFFLOAD_SQL_CHARS, type OffloadedClassifier } from './postgres-statement-gate-offload.ts';
 import type { JudgedStatement, QueryStatement, Refused, StatementGate } from './postgres-statement-gate.ts';
 import { parse, query, type BindMessage, type ExecuteMessage, type FunctionCallMessage, type ParseMessage, type QueryMessage } from './postgres-wire.ts';
@@ -71,7 +72,8 @@ export class StatementRunner {
 
   /** Records an outcome without holding anything up; a failure to record it is logged. */
   record(event: AuditEventInput): void {
-    this.#deps.audit.append(event).catch((error: unknown) => this.#deps.logger.error({ err: error, code: event.code }, 'could not record a statement outcome'));
+    // Nothing waits on an outcome record: it rides along with the next statement's commit.
+    this.#deps.audit.append(event, { deferCommit: true }).catch((error: unknown) => this.#deps.logger.error({ err: error, code: event.code }, 'could not record a statement outcome'));
   }
 
   query(message: QueryMessage): Promise<void> | undefined {
@@ -168,12 +170,13 @@ export class StatementRunner {
   ): Promise<void> {
     const seqs = await this.#recordAllowed([event]);
     if (seqs === null) return this.#refuse({ allow: false, refusal: auditUnavailable(), info: statement.info }, denied, extended);
-    const running = this.#running(statement, this.#deps.clock.now(), seqs[0]!);
+    let running = this.#running(statement, this.#deps.clock.now(), seqs[0]!);
     if (!this.#deps.channel.canForward()) {
       this.#notRun(running);
       return;
     }
     this.#deps.onAllowed();
+    if (extended) running = describeForMasking(raw, running, this.#deps.tracker, this.#deps.channel);
     this.#deps.tracker.expect(extended ? { kind: 'execute', running } : { kind: 'call', running, done: false });
     this.#deps.channel.forward(raw);
     this.#deps.counters.statements += 1;
@@ -191,7 +194,7 @@ export class StatementRunner {
   }
 
   #running(statement: JudgedStatement, startedAt: number, allowedSeq: number): RunningStatement {
-    return { info: statement.info, action: statement.action, startedAt, allowedSeq };
+    return { info: statement.info, action: statement.action, startedAt, allowedSeq, obligations: statement.decision.obligations };
   }
 
   /** Recorded as allowed, but the server will never run it (the session is ending, or skipping after an error). */

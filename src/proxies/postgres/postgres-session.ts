@@ -5,12 +5,15 @@ import type { LiveSession } from '../../sessions/live-session.ts';
 import type { SessionEndReason, SessionTerminator } from '../../sessions/session-types.ts';
 import type { Clock } from '../../time/clock.ts';
 import type { CancelKeys } from './postgres-cancel-keys.ts';
+import { loadSqlParser } from '../../sql/classify-sql.ts';
 import { errorResponseFor, SQLSTATE } from './postgres-errors.ts';
 import { ClientConnection } from './postgres-session-client.ts';
+import { sessionResults } from './postgres-mask-session.ts';
 import { Relay } from './postgres-session-relay.ts';
 import { SessionStartup, type Established, type StartupDeps } from './postgres-session-startup.ts';
 import type { OffloadedClassifier } from './postgres-statement-gate-offload.ts';
 import { StatementGate } from './postgres-statement-gate.ts';
+import { SessionSettings } from './postgres-session-settings.ts';
 import {
   authenticationOk,
   backendKeyData,
@@ -115,6 +118,15 @@ export class PostgresSession implements SessionTerminator {
   }
 
   async #run(): Promise<void> {
+    // The SQL parser (PostgreSQL's own, as WASM) loads with the first session, while it authenticates,
+    // rather than when the listener starts: a gateway nobody uses stays small. Later sessions find it loaded.
+    const parserReady = loadSqlParser().then(
+      () => true,
+      (error: unknown) => {
+        this.#logger.error({ err: error }, 'the SQL parser could not be loaded');
+        return false;
+      },
+    );
     const startup = new SessionStartup(this.#client, {
       ...this.#deps,
       onCancel: (pid, secretKey) => this.#deps.cancelKeys.find(pid, secretKey)?.cancel(),
@@ -128,6 +140,12 @@ export class PostgresSession implements SessionTerminator {
       // The gateway began shutting down while this connection was starting.
       upstream.socket.destroy();
       this.#client.destroy();
+      return;
+    }
+    if (!(await parserReady)) {
+      // Fail closed: without the parser no statement can be judged.
+      upstream.socket.destroy();
+      await startup.refuse({ code: SQLSTATE.internal_error, message: 'Stint could not load its SQL parser, so it cannot check statements; try again in a moment', reason: 'SQL_PARSER_UNAVAILABLE' });
       return;
     }
     this.#established = established;
@@ -154,10 +172,12 @@ export class PostgresSession implements SessionTerminator {
     this.#live = live;
     this.#client.onBytes = (count) => (live.bytesIn += count);
     upstream.socket.once('close', () => this.#upstreamClosed());
+    const settings = new SessionSettings(established.managed);
     const gate = new StatementGate({
       access: this.#deps.access,
       identity: { email: principal.email, tokenExpiresAt: principal.tokenExpiresAt, sessionStartedAt: live.startedAt },
       resource: resource.name,
+      settings,
     });
     this.#gate = gate;
     const relay = new Relay({
@@ -170,8 +190,10 @@ export class PostgresSession implements SessionTerminator {
       logger: this.#logger,
       context: { sessionId: live.id, email: principal.email, resource: resource.name },
       status: upstream.transactionStatus,
+      settings,
       counters: live,
       onAllowed: () => this.#recheckAccess(),
+      results: sessionResults(this.#deps, established, { sessionId: live.id, email: principal.email, resource: resource.name }, this.#logger),
       end: (reason, fatal, goodbye) => this.#end(reason, fatal, goodbye === true),
     });
     this.#relay = relay;

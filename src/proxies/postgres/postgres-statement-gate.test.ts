@@ -53,11 +53,11 @@ describe('StatementGate: simple queries', () => {
     ['WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d', 'write'],
     ['EXPLAIN ANALYZE DELETE FROM t', 'write'],
     ['EXPLAIN DELETE FROM t', 'read'],
-    ['SET ROLE postgres', 'admin'],
+    ['SET ROLE postgres', 'unsafe'],
     ['CREATE TABLE x (a int)', 'ddl'],
   ])('judges %s as %s', (sql, action) => {
     fresh();
-    access.allowed = new Set(['read', 'write', 'ddl', 'admin']);
+    access.allowed = new Set(['read', 'write', 'ddl', 'admin', 'unsafe']);
     const judged = gate.judgeQuery(sql);
     expect(judged.allow && judged.statements[0]!.action).toBe(action);
   });
@@ -119,12 +119,12 @@ describe('StatementGate: extended protocol', () => {
     expect(gate.judgeExecute('cursor')).toMatchObject({ allow: false, refusal: { code: '34000', message: 'portal "cursor" does not exist' } });
   });
 
-  it('allows a fast-path function call only with admin', () => {
+  it('allows a fast-path function call (any function, by OID) only with unsafe, which admin does not imply', () => {
     fresh();
-    access.allowed = new Set(['read', 'write', 'ddl']);
-    expect(gate.judgeFunctionCall(1598)).toMatchObject({ allow: false, action: 'admin', refusal: { code: '42501' } });
-    access.allowed.add('admin');
-    expect(gate.judgeFunctionCall(1598)).toMatchObject({ allow: true, statement: { action: 'admin', info: { command: 'FUNCTION CALL' } } });
+    access.allowed = new Set(['read', 'write', 'ddl', 'admin']);
+    expect(gate.judgeFunctionCall(1598)).toMatchObject({ allow: false, action: 'unsafe', refusal: { code: '42501' } });
+    access.allowed.add('unsafe');
+    expect(gate.judgeFunctionCall(1598)).toMatchObject({ allow: true, statement: { action: 'unsafe', info: { command: 'FUNCTION CALL' } } });
   });
 });
 

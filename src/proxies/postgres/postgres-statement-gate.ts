@@ -2,6 +2,7 @@ import { ACTIONS, type Action } from '../../access/access-model.ts';
 import type { AccessIdentity } from '../../access/decide.ts';
 import type { Decision } from '../../access/decision.ts';
 import type { StatementShape } from '../../access/statement-access.ts';
+import { refusedBatch, refusedSettingChange, type SessionSettingLimits } from '../../access/statement-session-settings.ts';
 import { classifySql } from '../../sql/classify-sql.ts';
 import { maxClass, type Classification, type StatementInfo } from '../../sql/sql-types.ts';
 import {
@@ -68,6 +69,8 @@ export interface PortalInfo {
   readonly paramFormats: readonly number[];
 }
 
+const ANY_TABLE: StatementShape = { tablesRead: [], tablesWritten: [] };
+
 /** An empty query string runs nothing; it still needs a statement name to bind. */
 const EMPTY_STATEMENT: StatementInfo = { class: 'read', command: 'EMPTY', tablesRead: [], tablesWritten: [], functions: [], text: '' };
 
@@ -82,6 +85,8 @@ function mergedShape(info: StatementInfo, runs: StatementInfo): StatementShape {
     deleteWithoutWhere: info.deleteWithoutWhere === true || runs.deleteWithoutWhere === true,
     updateWithoutWhere: info.updateWithoutWhere === true || runs.updateWithoutWhere === true,
     truncates: info.truncates === true || runs.truncates === true,
+    text: info.text,
+    runsText: runs.text,
   };
 }
 
@@ -100,11 +105,19 @@ export class StatementGate {
   readonly #access: Decider;
   readonly #identity: AccessIdentity;
   readonly #resource: string;
+  /** What the gateway holds the session's settings to (statement_timeout, read-only); none when absent. */
+  readonly #settings: { limits(): SessionSettingLimits } | undefined;
 
-  constructor(deps: { access: Decider; identity: AccessIdentity; resource: string }) {
+  constructor(deps: { access: Decider; identity: AccessIdentity; resource: string; settings?: { limits(): SessionSettingLimits } }) {
     this.#access = deps.access;
     this.#identity = deps.identity;
     this.#resource = deps.resource;
+    this.#settings = deps.settings;
+  }
+
+  /** The decision for an action on no table in particular: guardrails apply, table scope does not. */
+  decideAnyTable(action: Action): Decision {
+    return this.#decideStatement(action, ANY_TABLE);
   }
 
   get resource(): string {
@@ -141,6 +154,11 @@ export class StatementGate {
    */
   judgeQuery(sql: string, classified: Classification = classifySql(sql)): QueryJudgement {
     if (!classified.ok) return { allow: false, refusal: unparseableSql(classified.error, classified.position) };
+    const batch = this.#settings === undefined ? undefined : refusedBatch(classified.statements, this.#settings.limits(), this.#resource);
+    if (batch !== undefined) {
+      const refused = classified.statements[batch.index]!;
+      return this.#refuse(refused, refused.class, batch.decision);
+    }
     // PREPAREs earlier in the same text are visible to a later EXECUTE in it.
     const local = new Map<string, StatementInfo>();
     const judged: { statement: JudgedStatement; deallocate?: string }[] = [];
@@ -193,19 +211,23 @@ export class StatementGate {
     return { allow: true, statement: verdict.statement, portal };
   }
 
-  /** FunctionCall ('F') calls a function by OID, past SQL: only those who may administer the resource may. */
+  /**
+   * FunctionCall ('F') calls a function by OID, past SQL: the function could
+   * be any, pg_read_file included, so it is unsafe (admin does not imply it).
+   */
   judgeFunctionCall(oid: number): CallJudgement {
     const info: StatementInfo = {
-      class: 'admin',
+      class: 'unsafe',
       command: 'FUNCTION CALL',
       tablesRead: [],
       tablesWritten: [],
       functions: [`oid:${oid}`],
       text: `<fast-path function call of OID ${oid}>`,
+      unsafeReasons: ['a fast-path function call names its function by OID, so the gateway cannot tell which function runs'],
     };
-    const decision = this.decide('admin');
-    if (!decision.allow) return this.#refuse(info, 'admin', decision);
-    return { allow: true, statement: { info, action: 'admin', decision } };
+    const decision = this.#decideStatement('unsafe', info);
+    if (!decision.allow) return this.#refuse(info, 'unsafe', decision);
+    return { allow: true, statement: { info, action: 'unsafe', decision } };
   }
 
   #judgeStatement(info: StatementInfo, local: ReadonlyMap<string, StatementInfo>): { allow: true; statement: JudgedStatement } | Refused {
@@ -218,7 +240,16 @@ export class StatementGate {
     }
     const decision = this.#decideStatement(action, runs === undefined ? info : mergedShape(info, runs));
     if (!decision.allow) return this.#refuse(info, action, decision);
+    const settingRefusal = this.#refusedSetting(info, runs);
+    if (settingRefusal !== undefined) return this.#refuse(info, action, settingRefusal);
     return { allow: true, statement: { info, action, decision, ...(runs === undefined ? {} : { runs }) } };
+  }
+
+  /** A setting change that would undo the session's statement_timeout or read-only mode (the statement, or what it executes). */
+  #refusedSetting(info: StatementInfo, runs: StatementInfo | undefined): Decision | undefined {
+    if (this.#settings === undefined) return undefined;
+    const limits = this.#settings.limits();
+    return refusedSettingChange(info, limits, this.#resource) ?? (runs === undefined ? undefined : refusedSettingChange(runs, limits, this.#resource));
   }
 
   #decideStatement(action: Action, statement: StatementShape): Decision {

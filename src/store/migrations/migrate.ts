@@ -4,6 +4,7 @@ import * as initial from './migration-001-initial.ts';
 import * as sessions from './migration-002-sessions.ts';
 import * as requests from './migration-003-requests.ts';
 import * as webhooks from './migration-004-webhooks.ts';
+import * as writePath from './migration-005-write-path.ts';
 
 /** Written out in order, not discovered from the file system, so bundling and review stay simple. */
 function migrationsFor(engine: StoreEngine): Record<string, Migration> {
@@ -12,6 +13,7 @@ function migrationsFor(engine: StoreEngine): Record<string, Migration> {
     '002-sessions': { up: (db) => sessions.up(db, engine) },
     '003-requests': { up: (db) => requests.up(db, engine) },
     '004-webhooks': { up: (db) => webhooks.up(db, engine) },
+    '005-write-path': { up: (db) => writePath.up(db, engine) },
   };
 }
 

@@ -1,0 +1,54 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findColumnLeaks, type SensitiveColumns } from './column-references.ts';
+import { loadSqlParser, parseSql } from './sql-parser.ts';
+
+/** customers.email and every table's ssn are sensitive. */
+const sensitive: SensitiveColumns = {
+  of: (table) => new Set(table === 'public.customers' ? ['email', 'ssn'] : ['ssn']),
+};
+
+function usage(sql: string) {
+  const parsed = parseSql(sql);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return findColumnLeaks(parsed.statements[0]!.node, sensitive);
+}
+
+beforeAll(async () => {
+  await loadSqlParser();
+});
+
+describe('column references', () => {
+  it('tells plain uses (touching sensitive columns) from statements that touch none', () => {
+    expect(usage('SELECT email FROM customers')).toEqual({ leaks: [], touchesSensitive: true });
+    expect(usage('SELECT id, note FROM orders WHERE note <> $1')).toEqual({ leaks: [], touchesSensitive: false });
+    expect(usage('SELECT * FROM orders')).toEqual({ leaks: [], touchesSensitive: true });
+  });
+
+  it('names the place of each leak, nested levels included', () => {
+    expect(usage("SELECT id FROM customers WHERE email = 'x'").leaks).toEqual([{ column: 'public.customers.email', place: 'the WHERE clause of the query' }]);
+    expect(usage('SELECT id FROM (SELECT id FROM customers ORDER BY email) s').leaks).toEqual([
+      { column: 'public.customers.email', place: 'the ORDER BY of the subquery s in FROM' },
+    ]);
+    expect(usage('WITH w AS (SELECT lower(email) AS e FROM customers) SELECT e FROM w').leaks[0]?.place).toBe('an expression in the SELECT list of the CTE w');
+  });
+
+  it('resolves qualified names to their relation, and unqualified ones against every table in scope', () => {
+    // o.email is a column of orders, which has no sensitive email.
+    expect(usage("SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.email = 'x'").leaks).toEqual([]);
+    // An unqualified email could be the customers column: counted as it.
+    expect(usage("SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE email = 'x'").leaks[0]?.column).toBe('public.customers.email');
+    // A correlated subquery sees the outer level's tables.
+    expect(usage('SELECT id FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = c.email)').leaks[0]?.column).toBe('public.customers.email');
+  });
+
+  it('follows sensitive columns through subqueries and CTEs under their new names', () => {
+    expect(usage('SELECT s.e FROM (SELECT email AS e FROM customers) s').leaks).toEqual([]);
+    expect(usage('SELECT s.e FROM (SELECT email AS e FROM customers) s ORDER BY s.e').leaks[0]?.column).toBe('s.e');
+    expect(usage('SELECT s.id FROM (SELECT id FROM customers) s ORDER BY s.id').leaks).toEqual([]);
+  });
+
+  it('treats a bare relation name as a whole row when the relation is sensitive', () => {
+    expect(usage('SELECT customers FROM customers').leaks[0]).toEqual({ column: 'public.customers.*', place: 'a whole-row reference in the SELECT list of the query' });
+    expect(usage('SELECT hstore(o) FROM orders o').leaks[0]?.column).toBe('public.orders.*');
+  });
+});
