@@ -16,7 +16,7 @@ import { formatListenAddress, type ListenAddress } from './listen-address.ts';
 import { loadPolicyFromPath, watchPolicyPath } from './policy/policy-load.ts';
 import { PostgresProxy } from './proxies/postgres/postgres-proxy.ts';
 import { upstreamTargetFor } from './proxies/postgres/postgres-target.ts';
-import { readAccessChanges } from './store/access-changes.ts';
+import { GatedRefresh } from './store/access-changes.ts';
 import { openStore } from './store/open-store.ts';
 import { systemClock, type Clock } from './time/clock.ts';
 import { loadTlsFiles, type TlsFiles } from './tls/tls-files.ts';
@@ -97,18 +97,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     closers.push(() => plane.webhooks.stop());
 
     await applyIfChanged(policy, options.configPath, logger);
-    // Read before the rebuild: a change committed during it moves the count again and is picked up next time.
-    let seenChanges = await readAccessChanges(store);
-    let lastRebuild = clock.now();
-    const refreshIfChanged = async (): Promise<void> => {
-      const changes = await readAccessChanges(store);
-      if (changes === seenChanges && clock.now() - lastRebuild < FULL_REFRESH_MS) return;
-      await policy.refresh();
-      await access.refresh();
-      seenChanges = changes;
-      lastRebuild = clock.now();
-    };
-    await access.refresh();
+    // Other nodes sharing the store apply policies and onboard contractors too; the store's change
+    // count lets the periodic refresh skip the rebuild (and the re-judging of every live session) when
+    // nothing changed.
+    const refresher = new GatedRefresh({
+      store,
+      clock,
+      fullEveryMs: FULL_REFRESH_MS,
+      refresh: async () => {
+        await policy.refresh();
+        await access.refresh();
+      },
+    });
+    await refresher.rebuild();
     sessions.start();
     // Requests and grants that lapsed while no server ran are recorded now; the rest get exact timers.
     await plane.requests.start();
@@ -168,11 +169,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const watcher = watchPolicyPath(options.configPath, () => void reloadFromDisk(policy, options.configPath, audit, logger));
       closers.push(() => watcher.close());
     }
-    // Other nodes sharing the store apply policies and onboard contractors too. The store's change
-    // count skips the rebuild (and the re-judging of every live session) when nothing changed.
-    const refresher = setInterval(() => void refreshIfChanged().catch((error: unknown) => logger.error({ err: error }, 'policy refresh failed')), options.refreshMs ?? 2000);
-    refresher.unref();
-    closers.push(() => clearInterval(refresher));
+    const refreshTimer = setInterval(
+      () => void refresher.tick().catch((error: unknown) => logger.error({ err: error }, 'policy refresh failed')),
+      options.refreshMs ?? 2000,
+    );
+    refreshTimer.unref();
+    closers.push(() => clearInterval(refreshTimer));
 
     await audit.append({
       code: 'SERVER_STARTED',
