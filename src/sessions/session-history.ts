@@ -1,8 +1,8 @@
 import { sql, type SqlBool } from 'kysely';
 import { searchAuditEvents } from '../audit/audit-search.ts';
 import { StintError } from '../errors/stint-error.ts';
-import type { SessionsTable } from '../store/database-schema.ts';
 import type { Store } from '../store/store.ts';
+import { sessionRowToView } from './session-row.ts';
 import type { SessionEndReason, SessionView } from './session-types.ts';
 
 /**
@@ -94,24 +94,6 @@ export function sessionItem(view: SessionView): SessionItem {
   };
 }
 
-export function rowToView(row: SessionsTable): SessionView {
-  return {
-    id: row.id,
-    node: row.node,
-    protocol: row.protocol,
-    contractor: row.contractor,
-    resource: row.resource,
-    clientAddress: row.client_address,
-    tls: row.tls === 1,
-    startedAt: row.started_at,
-    expiresAt: row.expires_at,
-    endedAt: row.ended_at,
-    endReason: row.end_reason,
-    bytesIn: row.bytes_in,
-    bytesOut: row.bytes_out,
-    statements: row.statements,
-  };
-}
 
 interface Cursor {
   readonly startedAt: number;
@@ -169,7 +151,7 @@ export async function listSessionHistory(
     .execute();
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
-  const items = page.map((row) => sessionItem(fresh(row.id) ?? rowToView(row)));
+  const items = page.map((row) => sessionItem(fresh(row.id) ?? sessionRowToView(row)));
   return rows.length > query.limit && last !== undefined ? { items, nextCursor: encodeSessionCursor({ startedAt: last.started_at, id: last.id }) } : { items };
 }
 
@@ -238,7 +220,7 @@ export async function sessionWithStatements(
         break;
     }
   }
-  const { statements: statementCount, ...item } = sessionItem(fresh(id) ?? rowToView(row));
+  const { statements: statementCount, ...item } = sessionItem(fresh(id) ?? sessionRowToView(row));
   return {
     ...item,
     statementCount,

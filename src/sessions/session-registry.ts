@@ -3,10 +3,10 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { AuditSink } from '../audit/audit-event.ts';
 import { StintError } from '../errors/stint-error.ts';
-import type { SessionsTable } from '../store/database-schema.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
 import { LiveSession } from './live-session.ts';
+import { sessionRowToView } from './session-row.ts';
 import type { SessionEndReason, SessionStart, SessionTerminator, SessionView } from './session-types.ts';
 
 const ID_BATCH = 500;
@@ -34,24 +34,6 @@ export function newSessionId(): string {
   return `ses_${randomBytes(8).toString('hex')}`;
 }
 
-function toView(row: SessionsTable): SessionView {
-  return {
-    id: row.id,
-    node: row.node,
-    protocol: row.protocol,
-    contractor: row.contractor,
-    resource: row.resource,
-    clientAddress: row.client_address,
-    tls: row.tls === 1,
-    startedAt: row.started_at,
-    expiresAt: row.expires_at,
-    endedAt: row.ended_at,
-    endReason: row.end_reason,
-    bytesIn: row.bytes_in,
-    bytesOut: row.bytes_out,
-    statements: row.statements,
-  };
-}
 
 /**
  * Every live session on this node, with exact expiry timers. Sessions are also
@@ -134,7 +116,7 @@ export class SessionRegistry {
     if (filter.contractor !== undefined) query = query.where('contractor', '=', filter.contractor);
     const rows = await query.execute();
     // Counters of this node's live sessions are fresher in memory than in the row.
-    return rows.map((row) => this.#live.get(row.id)?.view() ?? toView(row));
+    return rows.map((row) => this.#live.get(row.id)?.view() ?? sessionRowToView(row));
   }
 
   /** Told after each kill request is recorded (notifications); a listener's error is logged, never thrown. */
@@ -163,7 +145,7 @@ export class SessionRegistry {
   async kill(id: string, by: string, reason = 'ended by an administrator'): Promise<SessionView> {
     const row = await this.#store.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
     if (row === undefined) throw new StintError('STINT_ERR_NOT_FOUND', `No session ${id}; list them with \`stint sessions --live\`.`);
-    if (row.ended_at !== null) return toView(row);
+    if (row.ended_at !== null) return sessionRowToView(row);
     await this.#audit.append({
       code: 'SESSION_KILL_REQUESTED',
       actor: by,
@@ -186,7 +168,7 @@ export class SessionRegistry {
         this.#logger.error({ err: error, session: id }, 'kill listener failed');
       }
     }
-    return toView({ ...row, kill_requested_at: this.#clock.now() });
+    return sessionRowToView({ ...row, kill_requested_at: this.#clock.now() });
   }
 
   /** Ends every local session of a contractor (offboarding, loss of all access). */
