@@ -116,18 +116,25 @@ export interface DenialInput {
   readonly command: string;
 }
 
-/** A statement an access decision refused: 42501 with what, why, and what to do next. */
-/** Refusals of a setting change: the action itself is allowed, the change would loosen what the session is held to. */
-const SETTING_REFUSALS: ReadonlySet<string> = new Set(['DENY_GUARDRAIL_STATEMENT_TIMEOUT', 'DENY_READ_ONLY_SESSION']);
+/**
+ * Refusals of a setting change: the action itself is allowed, the change would
+ * loosen what the session is held to. The hint says what to do instead.
+ */
+const SETTING_REFUSAL_HINTS: Readonly<Record<string, (resource: string) => string>> = {
+  DENY_GUARDRAIL_STATEMENT_TIMEOUT: () => 'keep or lower statement_timeout; split the work into smaller statements, or ask your sponsor for a scheduled job',
+  DENY_READ_ONLY_SESSION: (resource) => `request write access (stint request ${resource} --action write --for 30m --reason "..."), then start a new transaction once it is approved`,
+};
 
+/** A statement an access decision refused: 42501 with what, why, and what to do next. */
 export function statementDenied(input: DenialInput): GatewayRefusal {
   const { action, resource, email, reason } = input;
-  if (SETTING_REFUSALS.has(reason)) {
+  const settingHint = SETTING_REFUSAL_HINTS[reason];
+  if (settingHint !== undefined) {
     return {
       code: SQLSTATE.insufficient_privilege,
       message: `permission denied by Stint: the statement would loosen a limit this session on resource ${resource} is held to (${reason})`,
       detail: `The statement (${input.command}): ${input.decisionMessage}.`,
-      hint: input.decisionMessage,
+      hint: settingHint(resource),
       reason,
     };
   }

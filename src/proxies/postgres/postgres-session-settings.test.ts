@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NO_OBLIGATIONS } from '../../access/decision.ts';
 import { ResponseTracker } from './postgres-session-responses.ts';
-import { SessionSettings, upstreamStartupParams } from './postgres-session-settings.ts';
+import { SessionSettings, unconfirmedReadOnly, upstreamStartupParams } from './postgres-session-settings.ts';
 import { StatementGate } from './postgres-statement-gate.ts';
 import { BackendFramer, commandComplete, errorResponse, parameterStatus, readyForQuery, type BackendFrame } from './postgres-wire.ts';
 
@@ -25,6 +25,26 @@ describe('upstreamStartupParams', () => {
 
   it('passes the client’s settings on untouched when the gateway manages none', () => {
     expect(upstreamStartupParams(asked, { statementTimeout: undefined, readOnly: false })).toEqual(asked);
+  });
+});
+
+describe('unconfirmedReadOnly', () => {
+  const readOnly = { statementTimeout: undefined, readOnly: true };
+  const reported = (entries: Record<string, string>) => new Map(Object.entries(entries));
+
+  it('accepts a server that reports the session read-only, and asks nothing of a writable session', () => {
+    expect(unconfirmedReadOnly(readOnly, reported({ server_version: '15.19', default_transaction_read_only: 'on' }))).toBeUndefined();
+    expect(unconfirmedReadOnly({ statementTimeout: undefined, readOnly: false }, reported({ server_version: '15.19' }))).toBeUndefined();
+  });
+
+  it('fails closed when the server reports it off or, from PostgreSQL 14 on, does not report it at all', () => {
+    expect(unconfirmedReadOnly(readOnly, reported({ server_version: '15.19', default_transaction_read_only: 'off' }))).toMatch(/reported default_transaction_read_only = off/);
+    expect(unconfirmedReadOnly(readOnly, reported({ server_version: '16.2' }))).toMatch(/did not confirm .*pooler/);
+    expect(unconfirmedReadOnly(readOnly, reported({}))).toMatch(/did not confirm/);
+  });
+
+  it('cannot check servers before 14, which do not report the setting', () => {
+    expect(unconfirmedReadOnly(readOnly, reported({ server_version: '13.14' }))).toBeUndefined();
   });
 });
 

@@ -41,6 +41,27 @@ export function upstreamStartupParams(forward: ReadonlyMap<string, string>, mana
   return params;
 }
 
+/**
+ * Whether the server confirmed, in its startup ParameterStatus messages, the
+ * read-only mode the gateway asked for; a sentence naming the problem when it
+ * did not. PostgreSQL 14 and later always report default_transaction_read_only
+ * at startup. A pooler in between that drops startup parameters it does not
+ * know (PgBouncer without `ignore_startup_parameters` refuses them; with it,
+ * it silently drops them) would leave the session writable while the gateway
+ * believes otherwise: fail closed. Servers before 14 do not report the setting
+ * and cannot be checked (a documented limit).
+ */
+export function unconfirmedReadOnly(managed: ManagedStartup, parameters: ReadonlyMap<string, string>): string | undefined {
+  if (!managed.readOnly) return undefined;
+  const reported = parameters.get(READ_ONLY_SETTING);
+  if (reported !== undefined) {
+    return isTrueSetting(reported) ? undefined : `the database reported ${READ_ONLY_SETTING} = ${reported} for a session Stint must hold read-only`;
+  }
+  const major = Number.parseInt(parameters.get('server_version') ?? '', 10);
+  if (Number.isFinite(major) && major < 14) return undefined;
+  return `the database did not confirm ${READ_ONLY_SETTING} = on for a session Stint must hold read-only (a connection pooler between Stint and the database may drop startup parameters)`;
+}
+
 export type ReadOnlyReport = 'fine' | 'lost';
 
 /** The per-session state: what the gateway holds the session to, and what the server last reported. */

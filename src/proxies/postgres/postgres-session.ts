@@ -13,7 +13,7 @@ import { Relay } from './postgres-session-relay.ts';
 import { SessionStartup, type Established, type StartupDeps } from './postgres-session-startup.ts';
 import type { OffloadedClassifier } from './postgres-statement-gate-offload.ts';
 import { StatementGate } from './postgres-statement-gate.ts';
-import { SessionSettings } from './postgres-session-settings.ts';
+import { SessionSettings, unconfirmedReadOnly } from './postgres-session-settings.ts';
 import {
   authenticationOk,
   backendKeyData,
@@ -146,6 +146,13 @@ export class PostgresSession implements SessionTerminator {
       // Fail closed: without the parser no statement can be judged.
       upstream.socket.destroy();
       await startup.refuse({ code: SQLSTATE.internal_error, message: 'Stint could not load its SQL parser, so it cannot check statements; try again in a moment', reason: 'SQL_PARSER_UNAVAILABLE' });
+      return;
+    }
+    const unconfirmed = unconfirmedReadOnly(established.managed, upstream.parameters);
+    if (unconfirmed !== undefined) {
+      // Fail closed: the read-only defence in depth would be missing without anyone knowing.
+      upstream.socket.destroy();
+      await startup.refuse({ code: SQLSTATE.internal_error, message: `${unconfirmed}; the session was refused, ask an administrator to check the resource's connection`, reason: 'READ_ONLY_NOT_CONFIRMED' });
       return;
     }
     this.#established = established;
