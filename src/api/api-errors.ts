@@ -32,6 +32,10 @@ function fromFastifyError(error: FastifyError): StintError | null {
       return new StintError('STINT_ERR_BAD_REQUEST', 'Send the request body as application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new StintError('STINT_ERR_BAD_REQUEST', 'The request body is empty; send a JSON object.');
+    case 'FST_ERR_BAD_URL':
+      return new StintError('STINT_ERR_BAD_REQUEST', 'The URL is not valid: a part of its path is not well-formed percent-encoding.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new StintError('STINT_ERR_BAD_REQUEST', 'A part of the URL path is too long to be an identifier.');
     default:
       if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
         return new StintError('STINT_ERR_BAD_REQUEST', 'The request body is not valid JSON.');

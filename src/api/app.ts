@@ -30,6 +30,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Only a loopback proxy may speak for the client address.
     trustProxy: '127.0.0.1',
+    // The router answers a malformed URL or an over-long path parameter itself, with its own codes: route those through the catalogue too.
+    frameworkErrors: makeErrorHandler(logger),
   });
   app.setErrorHandler(makeErrorHandler(logger));
   // Unknown API paths stay JSON 404s; other GETs are the web console's (history fallback).

@@ -83,6 +83,13 @@ describe('unsafe statements say why', () => {
     expect(only('SELECT query_to_xml(\'delete from t\', true, false, \'\')')).toMatchObject({ class: 'write', tablesWritten: ['t'] });
   });
 
+  it('classifies the query a two-argument ts_rewrite runs, so its tables count', () => {
+    expect(only('SELECT ts_rewrite(\'a\'::tsquery, \'select t, s from s.secret\')')).toMatchObject({ class: 'read', tablesRead: ['s.secret'] });
+    expect(only('SELECT ts_rewrite(\'a\'::tsquery, current_setting(\'x\'))').class).toBe('unsafe');
+    // The three-argument form only substitutes one tsquery for another.
+    expect(only('SELECT ts_rewrite(\'a\'::tsquery, \'a\'::tsquery, \'b\'::tsquery)')).toMatchObject({ class: 'read', tablesRead: [] });
+  });
+
   it('treats query text that does not parse as unsafe', () => {
     expect(only('SELECT query_to_xml(\'select from where\', true, false, \'\')').class).toBe('unsafe');
   });

@@ -52,3 +52,34 @@ describe('column references', () => {
     expect(usage('SELECT hstore(o) FROM orders o').leaks[0]?.column).toBe('public.orders.*');
   });
 });
+
+describe('calls that read data the statement does not name', () => {
+  it('judges SQL text run by query_to_xml, ts_stat and ts_rewrite as a nested query', () => {
+    expect(usage("SELECT query_to_xml('SELECT email FROM customers', true, true, '')").leaks[0]).toEqual({
+      column: 'public.customers.email',
+      place: 'the SELECT list of the SQL text run by query_to_xml()',
+    });
+    expect(usage("SELECT * FROM ts_stat('SELECT to_tsvector(email) FROM public.customers')").leaks[0]?.column).toBe('public.customers.email');
+    expect(usage("SELECT ts_rewrite('a'::tsquery, 'SELECT t, s FROM customers c, LATERAL (SELECT to_tsquery(c.email) t, ''b''::tsquery s) x')").leaks[0]?.column).toBe('public.customers.email');
+    // Text that names no sensitive column passes; the three-argument ts_rewrite runs no SQL.
+    expect(usage("SELECT query_to_xml('SELECT id, note FROM orders', true, true, '')").leaks).toEqual([]);
+    expect(usage("SELECT ts_rewrite('a'::tsquery, 'a'::tsquery, 'b'::tsquery)").leaks).toEqual([]);
+  });
+
+  it('refuses SQL text it cannot read, and whole relations read by value', () => {
+    expect(usage("SELECT query_to_xml(current_setting('x'), true, true, '')").leaks[0]?.place).toContain('not a string literal');
+    expect(usage("SELECT query_to_xml('SELEC oops', true, true, '')").leaks[0]?.place).toContain('not a string literal');
+    expect(usage("SELECT table_to_xml('orders', true, true, '')").leaks[0]?.place).toContain('table_to_xml()');
+    expect(usage("SELECT pg_catalog.cursor_to_xml('c', 10, true, true, '')").leaks[0]?.place).toContain('cursor_to_xml()');
+  });
+});
+
+describe('the planner statistics catalogs', () => {
+  it('counts reading them as a leak of every masked column', () => {
+    expect(usage("SELECT histogram_bounds FROM pg_stats WHERE tablename = 'customers'").leaks[0]?.place).toContain('pg_stats (the planner');
+    expect(usage('SELECT s.stavalues1 FROM pg_catalog.pg_statistic s').leaks[0]?.place).toContain('pg_statistic');
+    expect(usage('SELECT 1 FROM orders o WHERE EXISTS (SELECT 1 FROM pg_stats_ext)').leaks[0]?.place).toContain('pg_stats_ext');
+    // A same-named table in another schema is an ordinary table.
+    expect(usage('SELECT id FROM app.pg_stats').leaks).toEqual([]);
+  });
+});

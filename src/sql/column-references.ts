@@ -12,7 +12,9 @@
  *
  * Pure and catalog-free; see column-references-scope.ts for name resolution.
  */
-import { isAstObject, listField, objectField, stringField, structField, unwrap, wrappedNodeType, type AstObject } from './ast-node.ts';
+import { isAstObject, listField, objectField, stringField, stringValue, structField, unwrap, wrappedNodeType, type AstObject } from './ast-node.ts';
+import { baseFunctionName, queryTextArgument, RELATION_BY_VALUE_FUNCTIONS } from './sql-functions.ts';
+import { parseSql } from './sql-parser.ts';
 import {
   hasSensitive,
   NONE,
@@ -233,6 +235,9 @@ class Analysis {
   rangeVar(rangeVar: AstObject): Relation {
     const relname = stringField(rangeVar, 'relname') ?? '';
     const schema = stringField(rangeVar, 'schemaname');
+    if ((schema === undefined || schema === 'pg_catalog') && STATISTICS_CATALOGS.has(relname)) {
+      this.leak('every masked column', `${relname} (the planner's statistics hold sample values of every column, masked ones included)`);
+    }
     const alias = stringField(objectField(rangeVar, 'alias') ?? {}, 'aliasname');
     const cte = schema === undefined ? this.cte(relname) : undefined;
     if (cte !== undefined) return { names: [alias ?? relname], label: alias ?? relname, sensitive: renamed(objectField(rangeVar, 'alias'), cte) };
@@ -335,7 +340,38 @@ class Analysis {
       this.select(select, scope, 'nested', `a subquery in ${place}`);
       return;
     }
+    const call = unwrap(value, 'FuncCall');
+    if (call !== undefined) this.opaqueCall(call);
     for (const key in value) this.expression(value[key], scope, place);
+  }
+
+  /**
+   * Calls that read data the statement does not name: SQL text run by the
+   * function (query_to_xml, ts_stat, ts_rewrite) is judged as a nested query,
+   * whose every sensitive column is a leak since its results come back inside
+   * one value; a call reading a whole table, schema, database or cursor named
+   * by value is a leak outright, as is SQL text that is not a readable literal.
+   */
+  opaqueCall(call: AstObject): void {
+    const name = listField(call, 'funcname')
+      .map((part) => stringValue(part)?.toLowerCase() ?? '')
+      .join('.');
+    const base = baseFunctionName(name);
+    if (RELATION_BY_VALUE_FUNCTIONS.has(base)) {
+      this.leak('every masked column', `${base}() (it reads a whole table, schema, database or cursor the gateway cannot mask)`);
+      return;
+    }
+    const args = listField(call, 'args');
+    const index = queryTextArgument(base, args.length);
+    if (index === undefined) return;
+    const where = `the SQL text run by ${base}()`;
+    const text = stringValue(args[index]);
+    const parsed = text === undefined ? undefined : parseSql(text);
+    if (parsed === undefined || !parsed.ok) {
+      this.leak('every masked column', `${where} (not a string literal the gateway can read)`);
+      return;
+    }
+    for (const statement of parsed.statements) this.inner(statement.node, undefined, 'nested', where);
   }
 
   /** Scope for statements that are not queries: every relation they name. */
@@ -353,6 +389,12 @@ class Analysis {
     if (!this.leaks.some((leak) => leak.column === column && leak.place === place)) this.leaks.push({ column, place });
   }
 }
+
+/**
+ * Catalogs holding the planner's statistics: most common values and histogram
+ * bounds are values copied from the columns, readable by the target credential.
+ */
+const STATISTICS_CATALOGS: ReadonlySet<string> = new Set(['pg_statistic', 'pg_stats', 'pg_statistic_ext_data', 'pg_stats_ext', 'pg_stats_ext_exprs']);
 
 function isStar(value: unknown): boolean {
   const ref = unwrap(value, 'ColumnRef');

@@ -6,6 +6,25 @@
 import type { StatementClass } from './sql-types.ts';
 
 /**
+ * Functions that read a whole table, schema, database or open cursor named by
+ * value and return its rows as one value: neither the tables nor the columns
+ * they read are visible in the statement, so no mask can be applied to them.
+ */
+export const RELATION_BY_VALUE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'cursor_to_xml',
+  'cursor_to_xmlschema',
+  'table_to_xml',
+  'table_to_xmlschema',
+  'table_to_xml_and_xmlschema',
+  'schema_to_xml',
+  'schema_to_xmlschema',
+  'schema_to_xml_and_xmlschema',
+  'database_to_xml',
+  'database_to_xmlschema',
+  'database_to_xml_and_xmlschema',
+]);
+
+/**
  * Calls that reach outside the database's data: server configuration,
  * statistics, backups and replication. Also the functions that read a whole
  * table, schema or database named by value, or a cursor, whose tables the
@@ -40,17 +59,7 @@ export const ADMIN_FUNCTIONS: ReadonlySet<string> = new Set([
   'pg_stat_reset_replication_slot',
   'pg_stat_reset_subscription_stats',
   // read whole relations named by value: the tables they read are invisible here
-  'cursor_to_xml',
-  'cursor_to_xmlschema',
-  'table_to_xml',
-  'table_to_xmlschema',
-  'table_to_xml_and_xmlschema',
-  'schema_to_xml',
-  'schema_to_xmlschema',
-  'schema_to_xml_and_xmlschema',
-  'database_to_xml',
-  'database_to_xmlschema',
-  'database_to_xml_and_xmlschema',
+  ...RELATION_BY_VALUE_FUNCTIONS,
 ]);
 
 const SERVER_FILES = 'reads or writes files on the database server';
@@ -118,6 +127,17 @@ export const QUERY_TEXT_FUNCTIONS: ReadonlySet<string> = new Set([
   'query_to_xml_and_xmlschema',
   'ts_stat',
 ]);
+
+/**
+ * Which argument of a call is SQL text the function runs, or undefined when
+ * none is. Besides QUERY_TEXT_FUNCTIONS (the first argument), the two-argument
+ * ts_rewrite(query, select) runs its second argument as a query.
+ */
+export function queryTextArgument(base: string, argumentCount: number): number | undefined {
+  if (QUERY_TEXT_FUNCTIONS.has(base)) return 0;
+  if (base === 'ts_rewrite' && argumentCount === 2) return 1;
+  return undefined;
+}
 
 /** Why a call to `name` is unsafe, or undefined when it is not. */
 export function functionUnsafeReason(name: string): string | undefined {

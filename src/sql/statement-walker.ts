@@ -24,7 +24,7 @@ import {
 } from './ast-node.ts';
 import { NameCollector } from './name-collector.ts';
 import { setConfigChange, opensReadWrite, optionsReadWrite, variableSetChanges } from './setting-changes.ts';
-import { baseFunctionName, functionClass, functionUnsafeReason, QUERY_TEXT_FUNCTIONS } from './sql-functions.ts';
+import { baseFunctionName, functionClass, functionUnsafeReason, queryTextArgument } from './sql-functions.ts';
 import { RELATION_OBJECT_TYPES } from './sql-objects.ts';
 import { parseSql } from './sql-parser.ts';
 import { settingClass, settingUnsafeReason } from './sql-settings.ts';
@@ -283,8 +283,9 @@ export class StatementWalker {
       else this.#raise(settingClass(change.name));
       return;
     }
-    if (QUERY_TEXT_FUNCTIONS.has(base)) {
-      this.#queryText(base, args[0]);
+    const queryText = queryTextArgument(base, args.length);
+    if (queryText !== undefined) {
+      this.#queryText(base, args[queryText]);
       return;
     }
     const unsafe = functionUnsafeReason(name);
