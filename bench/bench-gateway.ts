@@ -47,7 +47,15 @@ export function policyYaml(options: BenchGatewayOptions): string {
     address: ${options.pool.host}:${options.pool.port}
     database: ${options.pool.database}
     credentials: { user: postgres }
-    labels: { env: bench }`;
+    labels: { env: bench, pooled: 'yes' }`;
+  // A read-only session must be confirmed read-only by the server at start, which PgBouncer in
+  // transaction mode cannot do (docs/guardrails.md), so the pooled resource is granted write as well.
+  const pooledWrite =
+    options.pool === undefined
+      ? ''
+      : `
+      - resources: { labels: { pooled: 'yes' } }
+        actions: [write]`;
   return `version: 1
 settings:
   contractors: files
@@ -62,7 +70,7 @@ roles:
   reader:
     grants:
       - resources: { labels: { env: bench } }
-        actions: [read]
+        actions: [read]${pooledWrite}
 contractors:
   ${BENCH_CONTRACTOR}:
     name: bench

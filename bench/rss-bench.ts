@@ -1,10 +1,11 @@
 /**
- * Gateway memory: `bin/stint serve` as a child process (SQLite store, the
+ * Gateway memory: `bin/stint serve` as a child process, from the prebuilt
+ * bundle as `npm start` runs it (SQLite store, the
  * PostgreSQL listener on), VmRSS from /proc/<pid>/status at rest, then again
  * after opening idle sessions. Sessions run against a PgBouncer in
  * transaction mode so hundreds fit in PostgreSQL's connection limit.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +16,21 @@ import { endAll, openSession, pooled, type HeldSession } from './bench-sessions.
 import { round, sleep } from './bench-stats.ts';
 import type { BenchOptions } from './decide-bench.ts';
 
-const STINT_BIN = resolve(import.meta.dirname, '../bin/stint');
+const ROOT = resolve(import.meta.dirname, '..');
+const STINT_BIN = join(ROOT, 'bin/stint');
+
+/**
+ * Builds the server bundle when it is missing or stale, as `npm start` does,
+ * so the figure is that of the gateway users run (ADR 0010);
+ * STINT_RUN_SOURCES=1 measures the tsx fallback instead. Returns 1 when
+ * bin/stint will run the bundle.
+ */
+function prepareBundle(): number {
+  if (process.env.STINT_RUN_SOURCES === '1') return 0;
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts/server-bundle.mjs'), 'if-stale'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`building the server bundle failed:\n${build.stderr}`);
+  return 1;
+}
 
 function rssKb(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -82,6 +97,7 @@ export async function benchGatewayMemory(options: BenchOptions = {}): Promise<Re
     cleanup.push(() => Promise.resolve(rmSync(root, { recursive: true, force: true })));
     const configPath = join(root, 'policy.yaml');
     writeFileSync(configPath, policyYaml({ database: db.name, pool: { host: bouncer.host, port: bouncer.port, database: db.name } }));
+    const fromBundle = prepareBundle();
     const serve = await startServe(configPath, join(root, 'data'));
     cleanup.push(() => stopServe(serve.child));
     cleanup.push(() => endAll(held));
@@ -108,6 +124,7 @@ export async function benchGatewayMemory(options: BenchOptions = {}): Promise<Re
       'gateway.rss_mb.idle': round(idleKb / 1024, 1),
       'gateway.rss_kb_per_session': round((manyKb - oneKb) / sessions, 1),
       'gateway.rss_sessions': sessions,
+      'gateway.rss_from_bundle': fromBundle,
     };
   } finally {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);

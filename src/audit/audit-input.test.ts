@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../util/canonical-json.ts';
 import type { AuditEventInput } from './audit-event.ts';
 import { AUDIT_LIMITS, prepareAuditInput, TRUNCATION_MARKER, truncateUtf8 } from './audit-input.ts';
 
@@ -24,6 +26,32 @@ describe('prepareAuditInput', () => {
     const prepared = prepareAuditInput({ ...base, data: { z: 1, a: { y: [new Date(0), null], x: undefined } } }, 0);
     expect(prepared.dataJson).toBe('{"a":{"y":["1970-01-01T00:00:00.000Z",null]},"z":1}');
     expect(prepared.data).toEqual({ a: { y: ['1970-01-01T00:00:00.000Z', null] }, z: 1 });
+  });
+
+  it('builds data in one pass exactly as canonical JSON parsed back would be', () => {
+    // Dates, undefined members and array items, -0, integer-like keys: the cases JSON treats specially.
+    const leaf = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constant(-0), fc.date({ noInvalidDate: true }));
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, tie('list'), tie('object')),
+      list: fc.array(tie('value'), { maxLength: 4 }),
+      object: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('10', '2', 'a', 'B')), tie('value'), { maxKeys: 5 }),
+    }));
+    fc.assert(
+      fc.property(json.object, (data) => {
+        const prepared = prepareAuditInput({ ...base, data }, 0);
+        const expected = canonicalJson(data);
+        expect(prepared.dataJson).toBe(expected);
+        expect(prepared.data).toStrictEqual(JSON.parse(expected));
+      }),
+      { numRuns: 300 },
+    );
+    // An own __proto__ key (JSON.parse makes one) is dropped, as canonicalJson drops it, so the chain still verifies.
+    const own = JSON.parse('{"__proto__":{"a":"x"},"b":2}') as Record<string, unknown>;
+    expect(prepareAuditInput({ ...base, data: own }, 0).dataJson).toBe(canonicalJson(own));
+    expect(canonicalJson(own)).toBe('{"b":2}');
+    const holes = prepareAuditInput({ ...base, data: { list: [1, , 3] } }, 0); // eslint-disable-line no-sparse-arrays
+    expect(holes.dataJson).toBe('{"list":[1,null,3]}');
+    expect(holes.data).toStrictEqual({ list: [1, null, 3] });
   });
 
   it.each([

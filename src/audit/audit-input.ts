@@ -52,9 +52,10 @@ export function prepareAuditInput(input: AuditEventInput, ts: number): PreparedE
 
   const rawData: unknown = input.data ?? {};
   if (!isPlainObject(rawData)) throw invalid(`${code} data must be a plain object.`);
-  checkJsonValue(rawData, 'data', 0, new Set());
-  let dataJson = canonicalJson(rawData);
-  let data = JSON.parse(dataJson) as Record<string, unknown>;
+  // One walk checks the data and builds what JSON.parse(canonicalJson(data)) would give
+  // (keys sorted, Dates as ISO text, undefined members gone), so it is serialised once and never parsed back.
+  let data = canonicalCopy(rawData, 'data', 0, new Set()) as Record<string, unknown>;
+  let dataJson = JSON.stringify(data);
   const dataBytes = Buffer.byteLength(dataJson);
   if (dataBytes > AUDIT_LIMITS.dataBytes) {
     data = { truncated: true, originalBytes: dataBytes, preview: truncateUtf8(dataJson, AUDIT_LIMITS.dataPreviewBytes) };
@@ -114,17 +115,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * Accepts only what survives JSON unchanged: JSON.stringify would silently drop
  * a function, turn NaN into null and a Map into {}, and throw on bigint and
  * cycles — an audit record must not quietly lose what the caller meant.
+ * Returns the value as canonical JSON would carry it: plain objects with their
+ * keys in sorted order and no undefined members, undefined array items as null,
+ * Dates as their ISO text, -0 as 0; a `__proto__` key is dropped, as
+ * canonicalJson drops it. JSON.stringify of the result is canonicalJson of the input.
  */
-function checkJsonValue(value: unknown, path: string, depth: number, ancestors: Set<object>): void {
+function canonicalCopy(value: unknown, path: string, depth: number, ancestors: Set<object>): unknown {
   if (depth > AUDIT_LIMITS.dataDepth) throw invalid(`${path} is nested more than ${AUDIT_LIMITS.dataDepth} levels deep.`);
   switch (typeof value) {
     case 'string':
     case 'boolean':
     case 'undefined':
-      return;
+      return value;
     case 'number':
       if (!Number.isFinite(value)) throw invalid(`${path} is ${value}, which JSON cannot hold.`);
-      return;
+      return value === 0 ? 0 : value;
     case 'bigint':
     case 'function':
     case 'symbol':
@@ -132,20 +137,27 @@ function checkJsonValue(value: unknown, path: string, depth: number, ancestors: 
     case 'object':
       break;
   }
-  if (value === null) return;
+  if (value === null) return null;
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw invalid(`${path} is an invalid Date.`);
-    return;
+    return value.toISOString();
   }
   if (ancestors.has(value)) throw invalid(`${path} refers back to itself (a cycle).`);
   if (Array.isArray(value)) {
     ancestors.add(value);
-    value.forEach((item: unknown, index) => checkJsonValue(item, `${path}[${index}]`, depth + 1, ancestors));
+    // Indexed, not mapped: a hole becomes null, as it does in JSON.
+    const items: unknown[] = [];
+    for (let index = 0; index < value.length; index += 1) items.push(canonicalCopy(value[index], `${path}[${index}]`, depth + 1, ancestors) ?? null);
     ancestors.delete(value);
-    return;
+    return items;
   }
   if (!isPlainObject(value)) throw invalid(`${path} is a ${value.constructor?.name ?? 'non-plain object'}, not a plain object.`);
   ancestors.add(value);
-  for (const [key, member] of Object.entries(value)) checkJsonValue(member, `${path}.${key}`, depth + 1, ancestors);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const member = canonicalCopy(value[key], `${path}.${key}`, depth + 1, ancestors);
+    if (member !== undefined && key !== '__proto__') copy[key] = member;
+  }
   ancestors.delete(value);
+  return copy;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collectStrings, normaliseSearchText, searchPhrases } from './audit-text.ts';
 
@@ -8,6 +9,24 @@ describe('search text', () => {
     expect(normaliseSearchText('Crème brûlée, naïve!')).toBe('creme brulee naive');
     expect(normaliseSearchText('Привет 東京 abc123')).toBe('привет 東京 abc123');
     expect(normaliseSearchText('"; DROP --')).toBe('drop');
+  });
+
+  it('gives ASCII text (its fast path) exactly what the Unicode-aware passes give', () => {
+    const unicodeAware = (text: string): string =>
+      text
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, ' ')
+        .trim();
+    const ascii = fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)), maxLength: 80 });
+    fc.assert(
+      fc.property(ascii, (text) => {
+        expect(normaliseSearchText(text)).toBe(unicodeAware(text));
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(normaliseSearchText('SELECT * FROM "Users" WHERE id = $1;\t-- x')).toBe('select from users where id 1 x');
   });
 
   it('keeps each typed word as one phrase', () => {

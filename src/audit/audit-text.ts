@@ -1,3 +1,7 @@
+/** Any character outside 7-bit ASCII (U+0080 and up). */
+const NOT_ASCII = /[\u0080-\uffff]/;
+const NOT_ASCII_WORD = /[^a-z0-9]+/g;
+
 /**
  * Search text normalisation shared by indexing and querying, on both engines.
  *
@@ -9,6 +13,9 @@
  * three words on SQLite.
  */
 export function normaliseSearchText(text: string): string {
+  // Most audit text is ASCII (codes, emails, SQL): there NFKD and mark removal change nothing, and the
+  // letters and digits are exactly [a-z0-9] once lower-cased, so the Unicode-aware passes can be skipped.
+  if (!NOT_ASCII.test(text)) return text.toLowerCase().replace(NOT_ASCII_WORD, ' ').trim();
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')

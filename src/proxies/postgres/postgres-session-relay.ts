@@ -35,6 +35,14 @@ import type { FrontendMessage, TransactionStatus } from './postgres-wire.ts';
  */
 const MAX_IN_FLIGHT = 10_000;
 
+/**
+ * Frontend messages after which the client may be waiting for the server:
+ * Query, FunctionCall, Sync, Flush, and COPY data and its end. The server
+ * sends nothing the client needs for a Parse, Bind, Describe, Close or Execute
+ * until a Sync or Flush follows, so those can wait for the next write.
+ */
+const ANSWER_AWAITED: ReadonlySet<number> = new Set(['Q', 'F', 'S', 'H', 'd', 'c', 'f'].map((code) => code.charCodeAt(0)));
+
 export interface RelayDeps {
   readonly client: ClientConnection;
   readonly offload: OffloadedClassifier;
@@ -66,6 +74,8 @@ export class Relay {
   readonly #deps: RelayDeps;
   readonly #toUpstream = new OutputBatch();
   #upstreamDrained: Promise<void> | null = null;
+  /** Whether the bytes not yet written upstream include one the client awaits an answer to (see ANSWER_AWAITED). */
+  #awaitedUpstream = false;
   /** Dropping the client's messages up to its next Sync, after refusing one of them. */
   #dropping = false;
   #stopped = false;
@@ -139,7 +149,11 @@ export class Relay {
       this.#readOnly?.note(message.type);
       const pending = this.#handle(message);
       if (pending !== undefined) {
-        this.#flushUpstream();
+        // Nothing a statement waits on here (its audit record, a worker's
+        // classification) needs the server. Bytes the client awaits an answer
+        // to go now; the rest (a Bind before its Execute) wait, and go in the
+        // same write as the message that finishes the request.
+        if (this.#awaitedUpstream) this.#flushUpstream();
         await pending;
       }
     }
@@ -234,10 +248,12 @@ export class Relay {
 
   #forward(bytes: Buffer): void {
     this.#toUpstream.add(bytes);
+    if (!this.#awaitedUpstream && bytes.length > 0) this.#awaitedUpstream = ANSWER_AWAITED.has(bytes[0]!);
   }
 
   #flushUpstream(): void {
     const { upstream } = this.#deps;
+    this.#awaitedUpstream = false;
     if (this.#toUpstream.empty || upstream.destroyed) return;
     if (this.#toUpstream.flush(upstream) || this.#upstreamDrained !== null) return;
     this.#upstreamDrained = new Promise((resolve) => {

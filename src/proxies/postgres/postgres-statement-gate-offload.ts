@@ -19,8 +19,11 @@ export const OFFLOAD_SQL_CHARS = 64 * 1024;
 /**
  * The sources run through tsx (ADR 0001), and a worker thread does not
  * inherit a loader registered at run time, so the worker registers it first.
+ * In the prebuilt bundle (ADR 0010) this module is part of dist/server/main.js
+ * and the worker is its own entry point next to it, plain JavaScript.
  */
 const BOOTSTRAP = (() => {
+  if (import.meta.url.endsWith('.js')) return `import(${JSON.stringify(new URL('./postgres-statement-gate-worker.js', import.meta.url).href)});`;
   const tsx = esmUrlOf('tsx/esm/api');
   const entry = new URL('./postgres-statement-gate-worker.ts', import.meta.url).href;
   return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
