@@ -117,6 +117,8 @@ export interface GatewayHarnessOptions {
   readonly upstream?: PostgresProxyOptions['upstream'];
   readonly allowPlaintextRemote?: boolean;
   readonly sessionPollMs?: number;
+  /** The policy YAML for the test database (default policyYaml); applyPolicy edits this one too. */
+  readonly policy?: (database: string) => string;
 }
 
 export interface GatewayHarness {
@@ -167,7 +169,8 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
   const store = await openTestStore(options.engine ?? 'sqlite');
   const logger = pino({ level: process.env.STINT_TEST_LOG ?? 'silent' });
   const plane = buildControlPlane({ store, clock: systemClock, logger, sessionPollMs: options.sessionPollMs ?? 100 });
-  await plane.policy.apply([{ path: 'policy.yaml', content: policyYaml(database) }], 'system:test');
+  const basePolicy = options.policy ?? policyYaml;
+  await plane.policy.apply([{ path: 'policy.yaml', content: basePolicy(database) }], 'system:test');
   await plane.access.refresh();
   plane.sessions.start();
 
@@ -254,7 +257,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
       }));
     },
     async applyPolicy(edit) {
-      await plane.policy.apply([{ path: 'policy.yaml', content: edit(policyYaml(database)) }], 'system:test');
+      await plane.policy.apply([{ path: 'policy.yaml', content: edit(basePolicy(database)) }], 'system:test');
       await plane.access.refresh();
     },
     async close() {

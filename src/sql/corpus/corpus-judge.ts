@@ -35,7 +35,8 @@ const PROD_GUARDRAIL: GuardrailRule = {
 
 const email = (subject: CorpusSubject): string => `${subject}@vendor.example`;
 
-function corpusModel(): AccessModel {
+/** The corpus's contractors, roles and guardrail; the gateway corpus test (test/postgres/gateway-corpus.test.ts) writes them out as a policy. */
+export function corpusModel(): AccessModel {
   const subjects = Object.keys(SUBJECT_ACTIONS) as CorpusSubject[];
   const roles: RoleInfo[] = subjects.map((subject) => ({
     name: subject,
