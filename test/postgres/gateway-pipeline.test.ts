@@ -171,6 +171,35 @@ describe('extended protocol through the gateway', () => {
     client.close();
   });
 
+  it('judges a Bind after a failed PREPARE in the same pipeline by the name’s earlier, more privileged meaning', async () => {
+    const client = await connect(CONTRACTORS.writer, writerToken);
+    client.send(query('PREPARE wipe AS DELETE FROM items WHERE id = 2'));
+    expect(tags(await client.readReady())).toEqual(['PREPARE']);
+    await harness.applyPolicy((yaml) => yaml.replace('actions: [read, write]\n  builder', 'actions: [read]\n  builder'));
+    try {
+      // The PREPARE fails upstream (the name exists) and a simple Query's error does not skip to Sync:
+      // the Bind would bind the DELETE. It must be judged as the DELETE, not as the SELECT proposed.
+      client.send(query('PREPARE wipe AS SELECT 1'), bind({ statement: 'wipe' }), execute(), sync());
+      const frames = [...(await client.readReady()), ...(await client.readReady())];
+      expect(errorsOf(frames).map((e) => e.code)).toEqual(['42P05', '42501']);
+      expect((await harness.direct('SELECT count(*)::int AS n FROM items WHERE id = 2')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await harness.applyPolicy((yaml) => yaml);
+      client.close();
+    }
+  });
+
+  it('records an unnamed statement as what it binds, not as the session’s earlier unnamed statement', async () => {
+    const client = await connect(CONTRACTORS.writer, writerToken);
+    client.send(...group('DELETE FROM items WHERE id = 999'));
+    await client.readReady();
+    client.send(...group('SELECT name FROM items WHERE id = 1'));
+    expect(rows(await client.readReady())).toEqual([['one']]);
+    client.close();
+    const allowed = (await harness.events('STATEMENT_ALLOWED')).filter((e) => e.data.text === 'SELECT name FROM items WHERE id = 1');
+    expect(allowed.map((e) => e.data.class)).toEqual(['read']);
+  });
+
   it('runs named portals with row limits, binary formats and Close', async () => {
     const client = await connect(CONTRACTORS.reader, readerToken);
     client.send(

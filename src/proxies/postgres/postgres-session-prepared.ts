@@ -11,6 +11,14 @@ import { CLASS_RANK, type StatementClass } from '../../sql/sql-types.ts';
  * proposal is pending, and a lookup returns the most privileged of the
  * confirmed and pending meanings. A client can therefore never make the
  * gateway believe a name means less than what the server would run.
+ *
+ * One case is certain, though: a proposal made since the last Sync. After an
+ * error the server skips every message up to the next Sync, so a Bind that
+ * follows a Parse of the same name in one segment runs only if that Parse
+ * succeeded, and then binds exactly what it parsed (node-postgres sends
+ * Parse, Bind, Execute, Sync together for every unnamed query). The lookup
+ * returns that proposal alone, so the statement is judged — and recorded — as
+ * what really runs, not as an earlier, more privileged meaning of the name.
  */
 export interface Classified {
   readonly class: StatementClass;
@@ -25,11 +33,14 @@ export interface PendingName {
 interface PendingEntry<T> {
   readonly handle: PendingName;
   readonly value: T;
+  /** The Sync-delimited segment of the client's messages the proposal was made in. */
+  readonly segment: number;
 }
 
 export class NameTracker<T extends Classified> {
   readonly #committed = new Map<string, T>();
   readonly #pending = new Map<string, PendingEntry<T>[]>();
+  #segment = 0;
 
   /** Confirmed names, for tests and limits. */
   get size(): number {
@@ -39,10 +50,16 @@ export class NameTracker<T extends Classified> {
   /** Records that `name` may soon mean `value`; settle the handle when the upstream answers. */
   propose(name: string, value: T): PendingName {
     const handle: PendingName = { name, settled: false };
+    const entry = { handle, value, segment: this.#segment };
     const list = this.#pending.get(name);
-    if (list === undefined) this.#pending.set(name, [{ handle, value }]);
-    else list.push({ handle, value });
+    if (list === undefined) this.#pending.set(name, [entry]);
+    else list.push(entry);
     return handle;
+  }
+
+  /** The client's Sync was forwarded (outside COPY): proposals made before it are no longer certain. */
+  endSegment(): void {
+    this.#segment += 1;
   }
 
   /** The upstream confirmed the proposal: the name now means its value. */
@@ -68,8 +85,11 @@ export class NameTracker<T extends Classified> {
 
   /** The most privileged meaning the name may have on the upstream now, or undefined when it has none. */
   lookup(name: string): T | undefined {
+    const pending = this.#pending.get(name) ?? [];
+    const newest = pending.at(-1);
+    if (newest !== undefined && newest.segment === this.#segment) return newest.value;
     let best = this.#committed.get(name);
-    for (const { value } of this.#pending.get(name) ?? []) {
+    for (const { value } of pending) {
       // Ties go to the newest proposal: it is what the client means to run.
       if (best === undefined || CLASS_RANK[value.class] >= CLASS_RANK[best.class]) best = value;
     }

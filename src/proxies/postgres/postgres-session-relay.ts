@@ -243,6 +243,7 @@ export class Relay {
   #sync(raw: Buffer): void {
     this.#dropping = false;
     this.tracker.syncForwarded();
+    this.#deps.gate.syncForwarded();
     this.#forward(raw);
   }
 

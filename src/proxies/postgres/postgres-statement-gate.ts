@@ -115,6 +115,12 @@ export class StatementGate {
     this.#settings = deps.settings;
   }
 
+  /** The client's Sync reached the server: names proposed before it are no longer certain (see NameTracker). */
+  syncForwarded(): void {
+    this.statements.endSegment();
+    this.portals.endSegment();
+  }
+
   /** The decision for an action on no table in particular: guardrails apply, table scope does not. */
   decideAnyTable(action: Action): Decision {
     return this.#decideStatement(action, ANY_TABLE);
@@ -177,6 +183,9 @@ export class StatementGate {
         ...(deallocate === undefined ? {} : { deallocate }),
       };
     });
+    // An error in a simple Query does not make the server skip to a Sync, so a Bind after it may still
+    // run the name's earlier meaning (a failed PREPARE keeps the old one): nothing proposed so far is certain.
+    this.syncForwarded();
     return { allow: true, statements };
   }
 
