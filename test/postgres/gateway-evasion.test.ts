@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTORS, startGatewayHarness, type GatewayHarness } from '../support/gateway-harness.ts';
+import { connectAs, runSql as run } from '../support/gateway-pg-client.ts';
 
 /**
  * Evasion through the extended query protocol, with node-postgres as the
@@ -9,6 +10,7 @@ import { CONTRACTORS, startGatewayHarness, type GatewayHarness } from '../suppor
  */
 
 let harness: GatewayHarness;
+const connect = (email: string, extra?: Partial<pg.ClientConfig>): Promise<pg.Client> => connectAs(harness, email, extra);
 
 beforeAll(async () => {
   harness = await startGatewayHarness();
@@ -19,24 +21,8 @@ afterAll(async () => {
   await harness.close();
 });
 
-async function connect(email: string): Promise<pg.Client> {
-  const { token } = await harness.token(email);
-  const client = new pg.Client(harness.pgConfig(email, token));
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
 
-type Outcome = { ok: true; rows: unknown[] } | { ok: false; code?: string; message: string };
 
-async function run(client: pg.Client, query: pg.QueryConfig): Promise<Outcome> {
-  try {
-    return { ok: true, rows: (await client.query(query)).rows };
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    return { ok: false, message, ...(code === undefined ? {} : { code }) };
-  }
-}
 
 describe('evasion through the extended protocol', () => {
   it('refuses a set_config whose setting name arrives as a parameter, even to an admin', async () => {

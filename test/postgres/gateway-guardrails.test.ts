@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/requests/request-types.ts';
 import { CONTRACTORS, STAFF_EMAIL, startGatewayHarness, type GatewayHarness } from '../support/gateway-harness.ts';
+import { connectAs, runSql as run } from '../support/gateway-pg-client.ts';
 
 /**
  * Table scope and guardrails through the real gateway, with node-postgres as
@@ -27,6 +28,7 @@ function scopedPolicy(yaml: string, guardrail: string): string {
 }
 
 let harness: GatewayHarness;
+const connect = (email: string, extra?: Partial<pg.ClientConfig>): Promise<pg.Client> => connectAs(harness, email, extra);
 
 beforeAll(async () => {
   harness = await startGatewayHarness();
@@ -39,24 +41,8 @@ afterAll(async () => {
   await harness.close();
 });
 
-async function connect(email: string): Promise<pg.Client> {
-  const { token } = await harness.token(email);
-  const client = new pg.Client(harness.pgConfig(email, token));
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
 
-type Outcome = { ok: true; rows: unknown[] } | { ok: false; code?: string; message: string; detail?: string; hint?: string };
 
-async function run(client: pg.Client, sql: string): Promise<Outcome> {
-  try {
-    return { ok: true, rows: (await client.query(sql)).rows };
-  } catch (error) {
-    const { code, message, detail, hint } = error as { code?: string; message: string; detail?: string; hint?: string };
-    return { ok: false, message, ...(code === undefined ? {} : { code }), ...(detail === undefined ? {} : { detail }), ...(hint === undefined ? {} : { hint }) };
-  }
-}
 
 describe('table scope through the gateway', () => {
   it('lets a contractor limited to public.a read a, and refuses b naming it', async () => {

@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/requests/request-types.ts';
 import { CONTRACTORS, STAFF_EMAIL, startGatewayHarness, type GatewayHarness } from '../support/gateway-harness.ts';
+import { connectAs, runSql as run } from '../support/gateway-pg-client.ts';
 
 /**
  * Read-only defence in depth through the real gateway: a session without
@@ -23,6 +24,7 @@ const STAFF: Actor = { email: STAFF_EMAIL, apiRoles: ['admin'] };
 const READER: Actor = { email: CONTRACTORS.reader, apiRoles: ['contractor'] };
 
 let harness: GatewayHarness;
+const connect = (email: string, extra?: Partial<pg.ClientConfig>): Promise<pg.Client> => connectAs(harness, email, extra);
 
 beforeAll(async () => {
   harness = await startGatewayHarness();
@@ -43,24 +45,8 @@ afterAll(async () => {
   await harness.close();
 });
 
-async function connect(email: string): Promise<pg.Client> {
-  const { token } = await harness.token(email);
-  const client = new pg.Client(harness.pgConfig(email, token));
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
 
-type Outcome = { ok: true; rows: unknown[] } | { ok: false; code?: string; message: string; detail?: string };
 
-async function run(client: pg.Client, sql: string): Promise<Outcome> {
-  try {
-    return { ok: true, rows: (await client.query(sql)).rows };
-  } catch (error) {
-    const { code, message, detail } = error as { code?: string; message: string; detail?: string };
-    return { ok: false, message, ...(code === undefined ? {} : { code }), ...(detail === undefined ? {} : { detail }) };
-  }
-}
 
 async function show(client: pg.Client, setting: string): Promise<unknown> {
   const result = await run(client, `SHOW ${setting}`);

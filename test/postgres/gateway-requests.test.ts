@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/requests/request-types.ts';
 import { CONTRACTORS, STAFF_EMAIL, startGatewayHarness, type GatewayHarness } from '../support/gateway-harness.ts';
+import { connectAs } from '../support/gateway-pg-client.ts';
 
 /**
  * Just-in-time access through the real gateway: a grant approved while a
@@ -25,6 +26,7 @@ const READER: Actor = { email: CONTRACTORS.reader, apiRoles: ['contractor'] };
 const OUTSIDER: Actor = { email: CONTRACTORS.outsider, apiRoles: ['contractor'] };
 
 let harness: GatewayHarness;
+const connect = (email: string, extra?: Partial<pg.ClientConfig>): Promise<pg.Client> => connectAs(harness, email, extra);
 
 beforeAll(async () => {
   harness = await startGatewayHarness();
@@ -37,13 +39,6 @@ afterAll(async () => {
   await harness.close();
 });
 
-async function connect(email: string): Promise<pg.Client> {
-  const { token } = await harness.token(email);
-  const client = new pg.Client(harness.pgConfig(email, token));
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
 
 async function insert(client: pg.Client, n: number): Promise<{ ok: true } | { ok: false; code?: string; message: string }> {
   try {

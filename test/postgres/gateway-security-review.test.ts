@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTORS, startGatewayHarness, type GatewayHarness } from '../support/gateway-harness.ts';
+import { connectAs, runSql as run, type Outcome } from '../support/gateway-pg-client.ts';
 
 /**
  * A contractor with a read-only role and a mask on customers.email, attacking
@@ -19,6 +20,7 @@ const GUARDRAILS = `guardrails:
 `;
 
 let harness: GatewayHarness;
+const connect = (email: string, extra?: Partial<pg.ClientConfig>): Promise<pg.Client> => connectAs(harness, email, extra);
 const CLEAR = 'ann@example.com';
 
 beforeAll(async () => {
@@ -35,24 +37,8 @@ afterAll(async () => {
   await harness.close();
 });
 
-async function connect(email: string, extra: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
-  const { token } = await harness.token(email);
-  const client = new pg.Client({ ...harness.pgConfig(email, token), ...extra });
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
 
-type Outcome = { ok: true; rows: unknown[] } | { ok: false; code?: string; message: string; detail?: string };
 
-async function run(client: pg.Client, sql: string, values?: unknown[]): Promise<Outcome> {
-  try {
-    return { ok: true, rows: (await client.query(sql, values)).rows };
-  } catch (error) {
-    const { code, message, detail } = error as { code?: string; message: string; detail?: string };
-    return { ok: false, message, ...(code === undefined ? {} : { code }), ...(detail === undefined ? {} : { detail }) };
-  }
-}
 
 
 /** Each of these once returned the masked value in clear. */

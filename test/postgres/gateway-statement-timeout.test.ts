@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACTORS, startGatewayHarness, type GatewayHarness } from '../support/gateway-harness.ts';
+import { connectAs, runSql as run } from '../support/gateway-pg-client.ts';
 
 /**
  * The statement_timeout guardrail through the real gateway: the session runs
@@ -11,6 +12,7 @@ import { CONTRACTORS, startGatewayHarness, type GatewayHarness } from '../suppor
  */
 
 let harness: GatewayHarness;
+const connect = (email: string, extra?: Partial<pg.ClientConfig>): Promise<pg.Client> => connectAs(harness, email, extra);
 
 const GUARDRAILS = `guardrails:
   - resources: { labels: { env: test } }
@@ -28,24 +30,8 @@ afterAll(async () => {
   await harness.close();
 });
 
-async function connect(email: string, extra: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
-  const { token } = await harness.token(email);
-  const client = new pg.Client({ ...harness.pgConfig(email, token), ...extra });
-  client.on('error', () => undefined);
-  await client.connect();
-  return client;
-}
 
-type Outcome = { ok: true; rows: unknown[] } | { ok: false; code?: string; message: string; detail?: string };
 
-async function run(client: pg.Client, sql: string): Promise<Outcome> {
-  try {
-    return { ok: true, rows: (await client.query(sql)).rows };
-  } catch (error) {
-    const { code, message, detail } = error as { code?: string; message: string; detail?: string };
-    return { ok: false, message, ...(code === undefined ? {} : { code }), ...(detail === undefined ? {} : { detail }) };
-  }
-}
 
 async function timeout(client: pg.Client): Promise<unknown> {
   const result = await run(client, 'SHOW statement_timeout');
