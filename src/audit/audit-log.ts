@@ -5,7 +5,7 @@ import type { Database } from '../store/database-schema.ts';
 import type { Store, StoreEngine } from '../store/store.ts';
 import { GENESIS_HASH } from '../store/store.ts';
 import type { Clock } from '../time/clock.ts';
-import { chainBody, hashChainBody } from './audit-chain.ts';
+import { chainBatch, headAfter } from './audit-chain-batch.ts';
 import type { AppendOptions, AuditEvent, AuditEventInput, AuditSink } from './audit-event.ts';
 import { prepareAuditInput, type PreparedEvent } from './audit-input.ts';
 import { writePostgresBatch } from './audit-postgres-writer.ts';
@@ -230,16 +230,7 @@ export class AuditLog implements AuditSink {
  */
 async function writeBatch(trx: Transaction<Database>, batch: readonly PreparedEvent[]): Promise<AuditEvent[]> {
   const head = await lockHead(trx);
-  let seq = head.seq;
-  let prevHash = head.hash;
-  const events: AuditEvent[] = [];
-  for (const event of batch) {
-    seq += 1;
-    const fields = { seq, ts: event.ts, code: event.code, outcome: event.outcome, actor: event.actor, resource: event.resource, subject: event.subject, summary: event.summary };
-    const hash = hashChainBody(prevHash, chainBody(fields, event.dataJson));
-    events.push({ ...fields, data: event.data, prevHash, hash });
-    prevHash = hash;
-  }
+  const events = chainBatch(head, batch);
 
   for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
     const slice = batch.slice(start, start + ROWS_PER_INSERT);
@@ -261,7 +252,8 @@ async function writeBatch(trx: Transaction<Database>, batch: readonly PreparedEv
     await trx.withTables<AuditSearchTables>().insertInto('audit_fts').values(fts).execute();
   }
 
-  await trx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+  const { seq, hash } = headAfter(head, events);
+  await trx.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
   return events;
 }
 

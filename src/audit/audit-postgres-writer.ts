@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../store/database-schema.ts';
-import { chainBody, hashChainBody } from './audit-chain.ts';
+import { chainBatch, headAfter } from './audit-chain-batch.ts';
 import type { AuditEvent } from './audit-event.ts';
 import type { PreparedEvent } from './audit-input.ts';
 
@@ -15,16 +15,11 @@ import type { PreparedEvent } from './audit-input.ts';
 export async function writePostgresBatch(trx: Transaction<Database>, batch: readonly PreparedEvent[]): Promise<AuditEvent[]> {
   const head = await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirst();
   if (head === undefined) throw new Error('the audit_head row is missing');
-  let seq = head.seq;
-  let prevHash = head.hash;
-  const events: AuditEvent[] = [];
+  const events = chainBatch(head, batch);
   const columns = { seq: [] as number[], ts: [] as number[], code: [] as string[], outcome: [] as string[], actor: [] as string[], resource: [] as (string | null)[], subject: [] as (string | null)[], summary: [] as string[], data: [] as string[], prevHash: [] as string[], hash: [] as string[], body: [] as string[] };
-  for (const event of batch) {
-    seq += 1;
-    const fields = { seq, ts: event.ts, code: event.code, outcome: event.outcome, actor: event.actor, resource: event.resource, subject: event.subject, summary: event.summary };
-    const hash = hashChainBody(prevHash, chainBody(fields, event.dataJson));
-    events.push({ ...fields, data: event.data, prevHash, hash });
-    columns.seq.push(seq);
+  events.forEach((event, i) => {
+    const prepared = batch[i]!;
+    columns.seq.push(event.seq);
     columns.ts.push(event.ts);
     columns.code.push(event.code);
     columns.outcome.push(event.outcome);
@@ -32,13 +27,12 @@ export async function writePostgresBatch(trx: Transaction<Database>, batch: read
     columns.resource.push(event.resource);
     columns.subject.push(event.subject);
     columns.summary.push(event.summary);
-    columns.data.push(event.dataJson);
-    columns.prevHash.push(prevHash);
-    columns.hash.push(hash);
+    columns.data.push(prepared.dataJson);
+    columns.prevHash.push(event.prevHash);
+    columns.hash.push(event.hash);
     // The tsvector is built from the same normalised body SQLite's FTS gets, so both engines match alike.
-    columns.body.push(event.searchBody);
-    prevHash = hash;
-  }
+    columns.body.push(prepared.searchBody);
+  });
   const c = columns;
   await sql`
     INSERT INTO audit_events (seq, ts, code, outcome, actor, resource, subject, summary, data, prev_hash, hash, search)
@@ -46,6 +40,7 @@ export async function writePostgresBatch(trx: Transaction<Database>, batch: read
     FROM unnest(${c.seq}::bigint[], ${c.ts}::bigint[], ${c.code}::text[], ${c.outcome}::text[], ${c.actor}::text[], ${c.resource}::text[],
                 ${c.subject}::text[], ${c.summary}::text[], ${c.data}::text[], ${c.prevHash}::text[], ${c.hash}::text[], ${c.body}::text[])
       AS t(seq, ts, code, outcome, actor, resource, subject, summary, data, prev_hash, hash, body)`.execute(trx);
-  await trx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+  const { seq, hash } = headAfter(head, events);
+  await trx.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
   return events;
 }

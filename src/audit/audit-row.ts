@@ -45,3 +45,15 @@ export function parseData(text: string): Record<string, unknown> {
   }
   return { unreadable: text };
 }
+
+/** An event's data as an object, whether it arrives parsed or as JSON text; {} for anything else. */
+export function dataRecord(data: unknown): Record<string, unknown> {
+  if (typeof data === 'object' && data !== null) return data as Record<string, unknown>;
+  if (typeof data !== 'string') return {};
+  try {
+    const parsed: unknown = JSON.parse(data);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { chainBody, hashChainBody } from './audit-chain.ts';
+import { chainBatch, headAfter } from './audit-chain-batch.ts';
 import type { AuditEvent } from './audit-event.ts';
 import { searchBodyOf, type PreparedEvent } from './audit-input.ts';
 import { parseData } from './audit-row.ts';
@@ -109,18 +109,10 @@ export class SqliteAuditWriter {
   #writeBatch(batch: readonly PreparedEvent[]): AuditEvent[] {
     const head = this.#readHead.get();
     if (head === undefined) throw new Error('the audit_head row is missing');
-    let seq = head.seq;
-    let prevHash = head.hash;
-    const events: AuditEvent[] = [];
-    for (const event of batch) {
-      seq += 1;
-      const fields = { seq, ts: event.ts, code: event.code, outcome: event.outcome, actor: event.actor, resource: event.resource, subject: event.subject, summary: event.summary };
-      const hash = hashChainBody(prevHash, chainBody(fields, event.dataJson));
-      this.#insertEvent.run(seq, event.ts, event.code, event.outcome, event.actor, event.resource, event.subject, event.summary, event.dataJson, prevHash, hash);
-      events.push({ ...fields, data: event.data, prevHash, hash });
-      prevHash = hash;
-    }
-    this.#updateHead.run(seq, prevHash);
+    const events = chainBatch(head, batch);
+    events.forEach((e, i) => this.#insertEvent.run(e.seq, e.ts, e.code, e.outcome, e.actor, e.resource, e.subject, e.summary, batch[i]!.dataJson, e.prevHash, e.hash));
+    const after = headAfter(head, events);
+    this.#updateHead.run(after.seq, after.hash);
     return events;
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { ConsoleEvent, ConsoleEventType, ConsoleFeed } from './console-feed.ts';
+import { dataRecord } from '../audit/audit-row.ts';
 
 /**
  * Feeds the console with changes made on other nodes. The in-process bus only
@@ -45,16 +46,6 @@ export interface TailedRow {
   readonly data: unknown;
 }
 
-function dataOf(data: unknown): Record<string, unknown> {
-  if (typeof data === 'object' && data !== null) return data as Record<string, unknown>;
-  if (typeof data !== 'string') return {};
-  try {
-    const parsed: unknown = JSON.parse(data);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -64,7 +55,7 @@ function text(value: unknown): string | undefined {
 export function consoleEventFor(row: TailedRow): ConsoleEvent | null {
   const type = CODE_TO_TYPE[row.code];
   if (type === undefined) return null;
-  const data = dataOf(row.data);
+  const data = dataRecord(row.data);
   const resource = row.resource ?? undefined;
   let id: string | undefined;
   let email: string | undefined;

@@ -4,6 +4,7 @@ import { StintError } from '../errors/stint-error.ts';
 import type { Store } from '../store/store.ts';
 import { sessionRowToView } from './session-row.ts';
 import type { SessionEndReason, SessionView } from './session-types.ts';
+import { dataRecord } from '../audit/audit-row.ts';
 
 /**
  * Session history for the console: filtered, keyset-paged lists and one
@@ -196,7 +197,7 @@ export async function sessionWithStatements(
   const statements: StatementRecord[] = [];
   const bySeq = new Map<number, number>();
   for (const event of events) {
-    const data = parseData(event.data);
+    const data = dataRecord(event.data);
     switch (event.code) {
       case 'STATEMENT_ALLOWED':
         bySeq.set(Number(event.seq), statements.length);
@@ -229,16 +230,6 @@ export async function sessionWithStatements(
   };
 }
 
-function parseData(data: unknown): Record<string, unknown> {
-  if (typeof data === 'object' && data !== null) return data as Record<string, unknown>;
-  if (typeof data !== 'string') return {};
-  try {
-    const parsed: unknown = JSON.parse(data);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
 
 function stringField(data: Record<string, unknown>, key: string): string {
   const value = data[key];
