@@ -6,6 +6,8 @@
  * admin kills the live session and the client's connection ends; the
  * contractor asks for write access, the approver approves, the portal shows
  * the grant's own countdown; the audit page finds the statement by its text.
+ * Every page on the way is checked with axe-core against WCAG 2 A/AA, and the
+ * main controls are used with the keyboard (Tab to reach, Enter, Escape).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,10 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from '../support/cli-harness.ts';
 import { TEST_PG_ADMIN_URL } from '../support/test-store.ts';
+import { axeViolations, formatAxeFindings, type AxeFinding } from './support/console-axe.ts';
 import { consoleE2ePolicy } from './support/console-e2e-policy.ts';
+import { hasFocus, tabTo } from './support/console-keyboard.ts';
+import { reflowProblem } from './support/console-reflow.ts';
 import { launchConsoleBrowser, prepareConsoleTest, screenshotDir, signIn, type ConsoleBrowser } from './support/console-browser.ts';
 
 const CONTRACTOR = 'alice@vendor.example';
@@ -81,13 +86,45 @@ describe('web console end to end', () => {
     await page.screenshot({ path: join(shots.dir, `${name}.png`), fullPage: true, animations: 'disabled' });
   };
 
+  /**
+   * Serious and critical axe findings of every page visited, and pages that do not reflow at 320 px;
+   * asserted at the end so one run lists them all.
+   */
+  const a11y: AxeFinding[] = [];
+  const reflow: string[] = [];
+  const audit = async (page: Page, label: string): Promise<void> => {
+    await expect.poll(() => page.locator('p.loading').count(), { timeout: UI_TIMEOUT }).toBe(0);
+    a11y.push(...(await axeViolations(page, label)));
+    const problem = await reflowProblem(page);
+    if (problem !== null) reflow.push(`[${label}] ${problem}`);
+  };
+
   it('invite → accept → query → kill → request → approve → audit, in the browser', async () => {
     // --- The admin signs in and invites the contractor. ---
     const admin = await browser.newPage();
     await admin.goto(`${serve.url}/`);
     await shoot(admin, 'sign-in', admin.getByLabel('Access token'));
+    await audit(admin, 'sign-in');
+    // Tab reaches the field and the button with a visible focus ring, in both colour schemes.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await admin.emulateMedia({ colorScheme });
+      await admin.reload();
+      await tabTo(admin, admin.getByLabel('Access token'), `sign-in field (${colorScheme})`);
+      await tabTo(admin, admin.getByRole('button', { name: 'Sign in' }), `sign-in button (${colorScheme})`);
+    }
+    await admin.emulateMedia({ colorScheme: 'light' });
     await signIn(admin, serve.url, serve.adminToken);
     await admin.getByRole('heading', { name: 'Overview', level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+    const mainNav = admin.getByRole('navigation', { name: 'Main' });
+    for (const link of ['Overview', 'Contractors', 'Access', 'Requests', 'Sessions', 'Audit']) {
+      await tabTo(admin, mainNav.getByRole('link', { name: link, exact: true }), `nav link ${link}`);
+    }
+    // The first Tab stop after a load is the skip link; Enter on it moves focus to the page's content.
+    await admin.reload();
+    await admin.getByRole('heading', { name: 'Overview', level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+    await tabTo(admin, admin.getByRole('link', { name: 'Skip to content' }), 'skip link', 1);
+    await admin.keyboard.press('Enter');
+    await expect.poll(() => hasFocus(admin.getByRole('main')), { timeout: UI_TIMEOUT }).toBe(true);
 
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contractors' }).click();
     const inviteForm = admin.getByRole('region', { name: 'Invite a contractor' });
@@ -97,20 +134,25 @@ describe('web console end to end', () => {
     const inviteLink = await inviteForm.getByRole('textbox', { name: 'Invite link' }).inputValue({ timeout: UI_TIMEOUT });
     expect(inviteLink).toMatch(/\/invite\/[A-Za-z0-9_-]+$/);
     await shoot(admin, 'contractors', inviteForm.getByRole('textbox', { name: 'Invite link' }));
+    await audit(admin, 'contractors');
 
     // --- The contractor opens the link, accepts in the browser and lands on the portal. ---
     const contractor = await browser.newPage();
     expect(inviteLink.startsWith(`${serve.url}/invite/`)).toBe(true);
     await contractor.goto(inviteLink);
+    await contractor.getByRole('button', { name: 'Accept in browser' }).waitFor({ timeout: UI_TIMEOUT });
+    await audit(contractor, 'invite landing');
     await contractor.getByRole('button', { name: 'Accept in browser' }).click();
     const token = await contractor.getByRole('textbox', { name: 'Your access token' }).inputValue({ timeout: UI_TIMEOUT });
     expect(token).toMatch(/^stint_/);
+    await audit(contractor, 'invite landing, accepted');
     await contractor.getByRole('button', { name: 'Continue to the console' }).click();
     const card = contractor.getByRole('article', { name: 'Resource demo' });
     await card.waitFor({ timeout: UI_TIMEOUT });
     const uri = await card.getByRole('textbox', { name: 'Connection URI for demo' }).inputValue();
     expect(uri).toContain(`${encodeURIComponent(CONTRACTOR)}@127.0.0.1:${serve.postgresPort}/demo`);
     expect(await card.getByRole('textbox', { name: 'psql command for demo' }).inputValue()).toBe(`psql "${uri}"`);
+    await audit(contractor, 'portal');
 
     // --- The contractor connects with their own client, as the portal says. ---
     const settings = new URL(uri);
@@ -135,12 +177,25 @@ describe('web console end to end', () => {
     const kill = admin.getByRole('button', { name: `Kill session of ${CONTRACTOR} on demo` });
     await kill.waitFor({ timeout: UI_TIMEOUT });
     await shoot(admin, 'sessions', kill);
-    await kill.click();
-    await admin.getByRole('dialog').getByRole('button', { name: 'Kill session' }).click();
+    await audit(admin, 'sessions');
+    // By keyboard: Tab to the kill button, Enter opens the dialog, Escape closes it and focus returns to the button.
+    await tabTo(admin, kill, 'kill button');
+    await admin.keyboard.press('Enter');
+    const dialog = admin.getByRole('dialog', { name: 'Kill this session?' });
+    await dialog.waitFor({ timeout: UI_TIMEOUT });
+    await audit(admin, 'confirm dialog');
+    await admin.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await expect.poll(() => hasFocus(kill), { timeout: UI_TIMEOUT }).toBe(true);
+    await admin.keyboard.press('Enter');
+    await dialog.getByRole('button', { name: 'Kill session' }).click();
     await Promise.race([clientEnded, new Promise((_, reject) => setTimeout(() => reject(new Error('the killed client connection did not end')), UI_TIMEOUT))]);
     expect(clientErrors.map((e) => e.message).join('\n')).toMatch(/ended by/);
     await expect(client.query('SELECT 1')).rejects.toThrow();
     await admin.getByRole('table', { name: 'Live sessions' }).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await admin.getByRole('region', { name: 'Session history' }).getByRole('link', { name: `${CONTRACTOR} on demo` }).first().click();
+    await admin.getByRole('heading', { name: /^Session \S+$/, level: 1 }).waitFor({ timeout: UI_TIMEOUT });
+    await audit(admin, 'session detail');
 
     // --- The contractor asks for write access for an hour. ---
     const request = contractor.getByRole('form', { name: 'Request access' });
@@ -160,7 +215,9 @@ describe('web console end to end', () => {
     const pending = approver.getByRole('article', { name: `Request from ${CONTRACTOR} for demo` });
     await pending.waitFor({ timeout: UI_TIMEOUT });
     await shoot(approver, 'requests', pending);
-    await pending.getByRole('button', { name: 'Approve' }).click();
+    await audit(approver, 'requests');
+    await tabTo(approver, pending.getByRole('button', { name: 'Approve' }), 'approve button');
+    await approver.keyboard.press('Enter');
     await pending.getByText(/approved/i).first().waitFor({ timeout: UI_TIMEOUT });
 
     // --- The portal shows write with its own countdown, without a reload (live feed or polling). ---
@@ -176,6 +233,7 @@ describe('web console end to end', () => {
     await expect(card.getByRole('listitem', { name: 'read on demo' }).textContent()).resolves.toMatch(/through your role — ends in (29 d|30 d)/);
     await expect(card.getByText(/^access ends in/).textContent()).resolves.toMatch(/^access ends in (29 d|30 d)/);
     await shoot(contractor, 'portal', write);
+    await audit(contractor, 'portal with a grant');
 
     // --- The audit page finds the statement by its text. ---
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
@@ -186,18 +244,25 @@ describe('web console end to end', () => {
     await events.getByText(MARKER).first().waitFor({ timeout: UI_TIMEOUT });
     await expect(events.getByText('STATEMENT_ALLOWED').count()).resolves.toBeGreaterThan(0);
     await shoot(admin, 'audit', events.getByText(MARKER).first());
+    await audit(admin, 'audit');
 
     // --- The remaining pages, for the record. ---
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
     await shoot(admin, 'overview', admin.getByRole('heading', { name: 'Overview', level: 1 }));
+    await audit(admin, 'overview');
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Access' }).click();
     await shoot(admin, 'access', admin.getByText(CONTRACTOR).first());
+    await audit(admin, 'access');
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contractors' }).click();
     await admin.getByRole('link', { name: new RegExp(CONTRACTOR.replace('.', '\\.')) }).first().click();
     await shoot(admin, 'contractor-detail', admin.getByRole('heading', { name: new RegExp(CONTRACTOR.replace('.', '\\.')), level: 1 }));
+    await audit(admin, 'contractor detail');
 
     // No page may have failed to load a script or broken on the way (CSP violations are console errors).
     expect(browser.problems).toEqual([]);
-    // Typically 15–30 s; the generous timeout leaves room for a loaded machine.
+    // WCAG 2 A/AA: no serious or critical axe violation on any page visited.
+    expect(formatAxeFindings(a11y)).toBe('');
+    expect(reflow).toEqual([]);
+    // Typically 20–35 s with the accessibility checks; the generous timeout leaves room for a loaded machine.
   }, 180_000);
 });

@@ -54,14 +54,14 @@ function Shell() {
   const { principal, signOut, http } = useAuth();
   const { path } = useLocation();
   const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
+  const shownPath = useRef(path);
 
-  // After navigating, move focus to the page so keyboard and screen-reader users start at its top.
+  // After navigating, move focus to the page so keyboard and screen-reader users start at its top. Only on a
+  // real change of path: on a fresh load (and when an effect runs twice) focus stays at the document's start,
+  // so the skip link remains the first Tab stop.
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    if (shownPath.current === path) return;
+    shownPath.current = path;
     main.current?.focus();
   }, [path]);
 

@@ -13,7 +13,9 @@ export interface Column<T> {
  */
 export function Table<T>({ caption, columns, rows, rowKey }: { caption: string; columns: readonly Column<T>[]; rows: readonly T[]; rowKey: (row: T, index: number) => string }) {
   return (
-    <div className="table-wrap" tabIndex={0} role="region" aria-label={caption}>
+    // The scroll box is focusable so a keyboard can scroll it; its name differs from the panel around it, which
+    // usually carries the caption's words, so the two landmarks stay distinguishable.
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={`Table: ${caption}`}>
       <table>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
