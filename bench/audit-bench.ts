@@ -8,14 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { AuditLog } from '../src/audit/audit-log.ts';
 import { searchAuditEvents } from '../src/audit/audit-search.ts';
 import type { AuditEventInput } from '../src/audit/audit-event.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { Store } from '../src/store/store.ts';
 import { ManualClock, systemClock } from '../src/time/clock.ts';
-import { PG_ADMIN_URL } from './bench-postgres.ts';
+import { PG_ADMIN_URL, adminQuery } from './bench-postgres.ts';
 import { interleave, median, percentile, round } from './bench-stats.ts';
 import type { BenchOptions } from './decide-bench.ts';
 
@@ -40,15 +39,6 @@ interface ScratchStore {
   destroy(): Promise<void>;
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function scratchStore(engine: 'sqlite' | 'postgres'): Promise<ScratchStore> {
   const dataDir = mkdtempSync(join(tmpdir(), 'stint-bench-audit-'));

@@ -10,7 +10,8 @@ export const PG_HOST = '127.0.0.1';
 export const PG_PORT = 5432;
 export const PG_ADMIN_URL = `postgres://postgres@${PG_HOST}:${PG_PORT}/postgres`;
 
-async function adminQuery(sql: string): Promise<void> {
+/** Runs one statement as the PostgreSQL superuser on a short-lived connection (CREATE/DROP DATABASE). */
+export async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL });
   await client.connect();
   try {

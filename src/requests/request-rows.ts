@@ -55,14 +55,7 @@ export function grantStatus(row: GrantRow, now: number): GrantStatus {
 
 export function grantView(row: GrantRow, now: number): GrantView {
   return {
-    id: row.id,
-    email: row.email,
-    resource: row.resource,
-    actions: decodeActions(row.actions),
-    tables: decodeTables(row.tables),
-    requestId: row.request_id,
-    startsAt: row.starts_at,
-    expiresAt: row.expires_at,
+    ...grantEventView(row),
     revokedAt: row.revoked_at,
     revokedBy: row.revoked_by,
     revokedReason: row.revoked_reason,
