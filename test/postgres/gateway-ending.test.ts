@@ -1,12 +1,9 @@
 import pg from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresProxy } from '../../src/proxies/postgres/postgres-proxy.ts';
 import { cancelUpstream, connectUpstream } from '../../src/proxies/postgres/postgres-upstream.ts';
-import { systemClock } from '../../src/time/clock.ts';
 import { FrontendDecoder } from '../../src/proxies/postgres/postgres-wire.ts';
 import type { AuditEvent } from '../../src/audit/audit-event.ts';
-import { CONTRACTORS, startGatewayHarness, upstreamTargetFor, type GatewayHarness } from '../support/gateway-harness.ts';
+import { CONTRACTORS, startGatewayHarness, type GatewayHarness } from '../support/gateway-harness.ts';
 
 /**
  * How sessions end: at the exact expiry while a query runs, on a kill, on a
@@ -132,17 +129,7 @@ describe('ending sessions', () => {
   });
 
   it('ends its sessions when the gateway shuts down', async () => {
-    const { plane } = harness;
-    const proxy = new PostgresProxy({
-      access: plane.access,
-      tokens: plane.tokens,
-      audit: plane.audit,
-      sessions: plane.sessions,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      tls: null,
-      upstreamTarget: upstreamTargetFor,
-    });
+    const proxy = harness.proxyWith();
     const { port } = await proxy.listen('127.0.0.1', 0);
     const { id: tokenId, token } = await harness.token(CONTRACTORS.reader);
     const c = new pg.Client({ ...harness.pgConfig(CONTRACTORS.reader, token), port });

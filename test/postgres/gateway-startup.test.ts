@@ -1,12 +1,10 @@
 import pg from 'pg';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresProxy } from '../../src/proxies/postgres/postgres-proxy.ts';
+import type { PostgresProxy } from '../../src/proxies/postgres/postgres-proxy.ts';
 import { cancelUpstream } from '../../src/proxies/postgres/postgres-upstream.ts';
-import { systemClock } from '../../src/time/clock.ts';
 import { BackendFramer, gssEncRequest, parseErrorFields, sslRequest, startupMessage, type BackendFrame } from '../../src/proxies/postgres/postgres-wire.ts';
 import { STORE_ENGINES } from '../support/test-store.ts';
-import { CONTRACTORS, rawExchange, STAFF_EMAIL, startGatewayHarness, types, upstreamTargetFor, WireClient, type GatewayHarness } from '../support/gateway-harness.ts';
+import { CONTRACTORS, rawExchange, STAFF_EMAIL, startGatewayHarness, types, WireClient, type GatewayHarness } from '../support/gateway-harness.ts';
 
 /**
  * Connecting: who may, to what, with which startup parameters; and that every
@@ -168,19 +166,7 @@ describe('refusals at connection', () => {
   });
 
   it('never lets an internal error text reach the client', async () => {
-    const { plane } = harness;
-    const proxyWith = (overrides: Partial<ConstructorParameters<typeof PostgresProxy>[0]>): PostgresProxy =>
-      new PostgresProxy({
-        access: plane.access,
-        tokens: plane.tokens,
-        audit: plane.audit,
-        sessions: plane.sessions,
-        clock: systemClock,
-        logger: pino({ level: 'silent' }),
-        tls: null,
-        upstreamTarget: upstreamTargetFor,
-        ...overrides,
-      });
+    const proxyWith = harness.proxyWith;
     const { token } = await harness.token(CONTRACTORS.reader);
     const cases: [PostgresProxy, string][] = [
       [

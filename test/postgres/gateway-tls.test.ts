@@ -3,11 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
-import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PostgresProxy } from '../../src/proxies/postgres/postgres-proxy.ts';
-import { systemClock } from '../../src/time/clock.ts';
-import { CONTRACTORS, startGatewayHarness, upstreamTargetFor, type GatewayHarness } from '../support/gateway-harness.ts';
+import { CONTRACTORS, startGatewayHarness, type GatewayHarness } from '../support/gateway-harness.ts';
 
 /**
  * TLS between the contractor's client and the gateway, with the certificate
@@ -95,18 +92,7 @@ describe('TLS to the gateway', () => {
   });
 
   it('accepts plain TCP from another host when configured to', async () => {
-    const { plane } = harness;
-    const proxy = new PostgresProxy({
-      access: plane.access,
-      tokens: plane.tokens,
-      audit: plane.audit,
-      sessions: plane.sessions,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      tls: null,
-      allowPlaintextRemote: true,
-      upstreamTarget: upstreamTargetFor,
-    });
+    const proxy = harness.proxyWith({ allowPlaintextRemote: true });
     const { port } = await proxy.listen('127.0.0.1', 0);
     try {
       pretendRemote(port);

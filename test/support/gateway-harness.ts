@@ -125,6 +125,8 @@ export interface GatewayHarness {
   readonly plane: ControlPlane;
   readonly store: TestStore;
   readonly proxy: PostgresProxy;
+  /** Another gateway listener over the same control plane, not yet listening; the test closes it. */
+  proxyWith(overrides?: Partial<PostgresProxyOptions>): PostgresProxy;
   readonly host: string;
   readonly port: number;
   /** The database behind resource `gw`. */
@@ -149,9 +151,6 @@ export interface GatewayHarness {
   applyPolicy(edit: (yaml: string) => string): Promise<void>;
   close(): Promise<void>;
 }
-
-/** The gateway's own resolution of a resource's real target, as `stint serve` uses it. */
-export { upstreamTargetFor };
 
 async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -202,6 +201,19 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     plane,
     store,
     proxy,
+    proxyWith(overrides = {}) {
+      return new PostgresProxy({
+        access: plane.access,
+        tokens: plane.tokens,
+        audit: plane.audit,
+        sessions: plane.sessions,
+        clock: systemClock,
+        logger: pino({ level: 'silent' }),
+        tls: null,
+        upstreamTarget: upstreamTargetFor,
+        ...overrides,
+      });
+    },
     host,
     port,
     database,
