@@ -243,7 +243,7 @@ export class Relay {
   #sync(raw: Buffer): void {
     this.#dropping = false;
     this.tracker.syncForwarded();
-    this.#deps.gate.syncForwarded();
+    this.#deps.gate.endCertainSegment();
     this.#forward(raw);
   }
 

@@ -115,8 +115,11 @@ export class StatementGate {
     this.#settings = deps.settings;
   }
 
-  /** The client's Sync reached the server: names proposed before it are no longer certain (see NameTracker). */
-  syncForwarded(): void {
+  /**
+   * Names proposed so far are no longer certain (see NameTracker): after a
+   * Sync, and after a simple Query, whose error does not make the server skip.
+   */
+  endCertainSegment(): void {
     this.statements.endSegment();
     this.portals.endSegment();
   }
@@ -185,7 +188,7 @@ export class StatementGate {
     });
     // An error in a simple Query does not make the server skip to a Sync, so a Bind after it may still
     // run the name's earlier meaning (a failed PREPARE keeps the old one): nothing proposed so far is certain.
-    this.syncForwarded();
+    this.endCertainSegment();
     return { allow: true, statements };
   }
 
