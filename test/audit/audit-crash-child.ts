@@ -2,7 +2,10 @@
  * Child process of audit-crash.test.ts: appends audit events to the SQLite
  * store in the data directory given as argv[2], with many appends in flight
  * (as the gateway makes them), and prints the seq of every append whose
- * promise resolved, one per line, until it is killed.
+ * promise resolved, one per line, until it is killed. On stderr it reports
+ * every time its event loop was held for more than half a second (a commit
+ * waiting on the disk, e.g. the WAL checkpoint's fsync), so a slow run says
+ * where its time went.
  */
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { openStore } from '../../src/store/open-store.ts';
@@ -13,6 +16,14 @@ if (dataDir === undefined) throw new Error('usage: audit-crash-child.ts <data di
 const store = await openStore({ dataDir });
 const log = new AuditLog({ store, clock: systemClock });
 let next = 0;
+let acknowledged = 0;
+const STALL_MS = 500;
+let lastTick = Date.now();
+setInterval(() => {
+  const now = Date.now();
+  if (now - lastTick > STALL_MS) process.stderr.write(`event loop held ${now - lastTick} ms after ${acknowledged} acknowledged appends\n`);
+  lastTick = now;
+}, 100).unref();
 const appender = async (): Promise<void> => {
   for (;;) {
     const i = next++;
@@ -24,6 +35,7 @@ const appender = async (): Promise<void> => {
       summary: `crashword${i} SELECT ${i}`,
       data: { i, session: `ses_${i % 50}` },
     });
+    acknowledged++;
     process.stdout.write(`${event.seq}\n`);
   }
 };

