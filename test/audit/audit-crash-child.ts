@@ -36,7 +36,8 @@ const appender = async (): Promise<void> => {
       data: { i, session: `ses_${i % 50}` },
     });
     acknowledged++;
-    process.stdout.write(`${event.seq}\n`);
+    // Backpressure: a parent that reads slowly holds the appenders back instead of this process's memory growing.
+    if (!process.stdout.write(`${event.seq}\n`)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
 };
 await Promise.all(Array.from({ length: 200 }, appender));
