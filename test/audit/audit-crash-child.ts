@@ -24,6 +24,15 @@ setInterval(() => {
   if (now - lastTick > STALL_MS) process.stderr.write(`event loop held ${now - lastTick} ms after ${acknowledged} acknowledged appends\n`);
   lastTick = now;
 }, 100).unref();
+let draining: Promise<void> | null = null;
+/** One 'drain' listener however many appenders wait on it. */
+const stdoutDrained = (): Promise<void> =>
+  (draining ??= new Promise<void>((resolve) =>
+    process.stdout.once('drain', () => {
+      draining = null;
+      resolve();
+    }),
+  ));
 const appender = async (): Promise<void> => {
   for (;;) {
     const i = next++;
@@ -37,7 +46,7 @@ const appender = async (): Promise<void> => {
     });
     acknowledged++;
     // Backpressure: a parent that reads slowly holds the appenders back instead of this process's memory growing.
-    if (!process.stdout.write(`${event.seq}\n`)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    if (!process.stdout.write(`${event.seq}\n`)) await stdoutDrained();
   }
 };
 await Promise.all(Array.from({ length: 200 }, appender));
