@@ -1,40 +1,42 @@
 /**
  * Child process of audit-crash.test.ts: appends audit events to the SQLite
  * store in the data directory given as argv[2], with many appends in flight
- * (as the gateway makes them), and prints the seq of every append whose
- * promise resolved, one per line, until it is killed. On stderr it reports
- * every time its event loop was held for more than half a second (a commit
- * waiting on the disk, e.g. the WAL checkpoint's fsync), so a slow run says
- * where its time went.
+ * (as the gateway makes them), and writes the seq of every append whose
+ * promise resolved, one per line, to the file given as argv[3], until it is
+ * killed. A plain file rather than stdout: the acknowledgements must not
+ * depend on how promptly the parent reads a pipe (a full CI run once saw the
+ * parent stop hearing them). On stderr it reports every time its event loop
+ * was held for more than half a second, so a slow run says where its time
+ * went. It stops by itself after MAX_APPENDS or MAX_RUN_MS, should nobody
+ * kill it.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { systemClock } from '../../src/time/clock.ts';
 
-const dataDir = process.argv[2];
-if (dataDir === undefined) throw new Error('usage: audit-crash-child.ts <data dir>');
+const MAX_APPENDS = 200_000;
+const MAX_RUN_MS = 300_000;
+const STALL_MS = 500;
+
+const [dataDir, ackFile] = process.argv.slice(2);
+if (dataDir === undefined || ackFile === undefined) throw new Error('usage: audit-crash-child.ts <data dir> <ack file>');
 const store = await openStore({ dataDir });
 const log = new AuditLog({ store, clock: systemClock });
+const acks = openSync(ackFile, 'a');
+const deadline = Date.now() + MAX_RUN_MS;
 let next = 0;
 let acknowledged = 0;
-const STALL_MS = 500;
+
 let lastTick = Date.now();
 setInterval(() => {
   const now = Date.now();
   if (now - lastTick > STALL_MS) process.stderr.write(`event loop held ${now - lastTick} ms after ${acknowledged} acknowledged appends\n`);
   lastTick = now;
 }, 100).unref();
-let draining: Promise<void> | null = null;
-/** One 'drain' listener however many appenders wait on it. */
-const stdoutDrained = (): Promise<void> =>
-  (draining ??= new Promise<void>((resolve) =>
-    process.stdout.once('drain', () => {
-      draining = null;
-      resolve();
-    }),
-  ));
+
 const appender = async (): Promise<void> => {
-  for (;;) {
+  while (next < MAX_APPENDS && Date.now() < deadline) {
     const i = next++;
     const event = await log.append({
       code: 'STATEMENT_ALLOWED',
@@ -45,8 +47,11 @@ const appender = async (): Promise<void> => {
       data: { i, session: `ses_${i % 50}` },
     });
     acknowledged++;
-    // Backpressure: a parent that reads slowly holds the appenders back instead of this process's memory growing.
-    if (!process.stdout.write(`${event.seq}\n`)) await stdoutDrained();
+    // One whole line per write: a kill between writes leaves complete lines only.
+    writeSync(acks, `${event.seq}\n`);
   }
 };
 await Promise.all(Array.from({ length: 200 }, appender));
+closeSync(acks);
+process.stderr.write(`stopped by itself after ${acknowledged} appends: nobody killed it\n`);
+process.exit(3);
