@@ -3,9 +3,9 @@
  * store in the data directory given as argv[2], with many appends in flight
  * (as the gateway makes them), and writes the seq of every append whose
  * promise resolved, one per line, to the file given as argv[3], until it is
- * killed. A plain file rather than stdout: the acknowledgements must not
- * depend on how promptly the parent reads a pipe (a full CI run once saw the
- * parent stop hearing them). On stderr it reports every time its event loop
+ * killed. A file written synchronously rather than stdout: through the pipe
+ * the parent sometimes stopped hearing acknowledgements while this process
+ * went on appending (see PATIENCE_MS in the test). On stderr it reports every time its event loop
  * was held for more than half a second, so a slow run says where its time
  * went. It stops by itself after MAX_APPENDS or MAX_RUN_MS, should nobody
  * kill it.

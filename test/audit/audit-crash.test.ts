@@ -14,11 +14,13 @@ const CHILD = new URL('./audit-crash-child.ts', import.meta.url).pathname;
 /** Appends to aim for before the kill: many group-commit batches of up to 200 events. */
 const TARGET_APPENDS = 3_000;
 /**
- * Alone the child reaches the target in about a second. Two full CI runs,
- * when it read the acknowledgements from a pipe, heard fewer than 2,000 after
- * one and after three minutes; the cause was not pinned down (probes under
- * CPU and disk load kept every audit commit under 100 ms), and the child now
- * writes them to a file. The property under test holds for any number of
+ * Alone the child reaches the target in about a second. When it reported on
+ * stdout, two full CI runs heard fewer than 2,000 acknowledgements after one
+ * and after three minutes. Reproduced here in about one run in three right
+ * after clearing tsx's compile cache (a fresh CI machine starts without one):
+ * the child went on appending at full speed while its stdout writes stopped
+ * reaching the parent, so the acknowledgements now go through a file written
+ * synchronously. The property under test holds for any number of
  * acknowledged appends, so past this point the child is killed with what it
  * has rather than the test failing on the machine's speed.
  */
