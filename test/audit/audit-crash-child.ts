@@ -5,10 +5,10 @@
  * promise resolved, one per line, to the file given as argv[3], until it is
  * killed. A file written synchronously rather than stdout: through the pipe
  * the parent sometimes stopped hearing acknowledgements while this process
- * went on appending (see PATIENCE_MS in the test). On stderr it reports every time its event loop
- * was held for more than half a second, so a slow run says where its time
- * went. It stops by itself after MAX_APPENDS or MAX_RUN_MS, should nobody
- * kill it.
+ * went on appending (see PATIENCE_MS in the test). On stderr it reports every
+ * time its event loop was held for more than half a second, so a slow run
+ * says where its time went. It stops by itself after MAX_APPENDS or
+ * MAX_RUN_MS, should nobody kill it.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { AuditLog } from '../../src/audit/audit-log.ts';
